@@ -31,6 +31,7 @@ endfunction()
 
 find_package(fmt REQUIRED)
 find_package(GTest REQUIRED)
+find_package(nlohmann_json REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(LIBBPF REQUIRED IMPORTED_TARGET libbpf)
 pkg_check_modules(LIBPCAP REQUIRED IMPORTED_TARGET libpcap)

@@ -109,14 +109,15 @@ void DiagnosticEngine::renderLocation(const SourceLocation &loc) {
 void DiagnosticEngine::renderSourceLine(const SourceLocation &loc, const std::string &text) {
   if (text.empty())
     return;
-  std::fprintf(out_, "%s\n", text.c_str());
+  // clang 19's layout: a gutter with the line number, the caret line below.
+  std::fprintf(out_, "%5u | %s\n", loc.line, text.c_str());
   if (!loc.column)
     return;
   // Keep tabs so the caret lines up under the same column.
   std::string pad;
   for (unsigned i = 0; i + 1 < loc.column && i < text.size(); ++i)
     pad += text[i] == '\t' ? '\t' : ' ';
-  std::fprintf(out_, "%s%s^%s\n", pad.c_str(), colors_ ? "\033[1;32m" : "", colors_ ? "\033[0m" : "");
+  std::fprintf(out_, "      | %s%s^%s\n", pad.c_str(), colors_ ? "\033[1;32m" : "", colors_ ? "\033[0m" : "");
 }
 
 void DiagnosticEngine::renderText(const Diagnostic &d) {

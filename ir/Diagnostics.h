@@ -50,6 +50,10 @@ public:
   // An error about no particular source position ("ebpfc: error: ...").
   void error(std::string message, std::vector<DiagnosticNote> notes = {});
 
+  // Counts a diagnostic that another renderer (clang's own) printed.
+  void countExternalError() { ++errors_; }
+  void countExternalWarning() { ++warnings_; }
+
   unsigned errorCount() const { return errors_; }
   unsigned warningCount() const { return warnings_; }
   bool hasErrors() const { return errors_ != 0; }

@@ -34,8 +34,8 @@ TEST(Diagnostics, TextLooksLikeClang) {
     EXPECT_EQ(diags.errorCount(), 1u);
   }
   EXPECT_EQ(out.text(), path + ":2:12: error: use of undeclared identifier 'x'\n"
-                               "\tint bad = x;\n"
-                               "\t          ^\n"
+                               "    2 | \tint bad = x;\n"
+                               "      | \t          ^\n"
                                "note: declare it first\n");
   std::fclose(out.file);
 }

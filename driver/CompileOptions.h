@@ -1,0 +1,43 @@
+// Everything one `ebpfc` invocation asks for, as parsed from its command line.
+#pragma once
+
+#include "ir/Diagnostics.h"
+#include "ir/Module.h"
+#include "ir/Target.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ebpfc::driver {
+
+enum class InputLanguage { C, P4, Assembly };
+enum class EmitKind { Object, Assembly, LlvmIr };
+
+// -MD/-MMD/-MF/-MT/-MQ/-MP, as gcc and clang define them.
+struct DepfileOptions {
+  bool enabled = false;
+  bool systemHeaders = true; // false for -MMD
+  std::string path;          // -MF; default: the output with extension .d
+  std::vector<std::string> targets; // -MT (verbatim) and -MQ (already quoted)
+  bool phonyTargets = false; // -MP
+};
+
+struct CompileOptions {
+  std::vector<std::string> inputs;
+  std::optional<InputLanguage> language; // -x; otherwise from the extension
+  std::string output;                    // -o; "-" is standard output
+  EmitKind emit = EmitKind::Object;
+  unsigned optLevel = 2;
+  unsigned sizeLevel = 0;
+  bool debugInfo = false;
+  ir::Target target;
+  std::vector<std::string> clangArgs;
+  DepfileOptions depfile;
+  std::vector<ir::SectionTypeOverride> sectionTypes;
+  std::vector<std::string> printAfter;
+  bool warningsAsErrors = false;
+  bool colorDiagnostics = false;
+};
+
+} // namespace ebpfc::driver

@@ -1,0 +1,164 @@
+#include "driver/Compiler.h"
+
+#include "backend/Assembler.h"
+#include "backend/Codegen.h"
+#include "driver/Depfile.h"
+#include "driver/OutputFile.h"
+#include "frontend/c/CFrontend.h"
+#include "ir/TargetMachine.h"
+#include "passes/Pipeline.h"
+
+#include <llvm/IR/Module.h>
+#include <llvm/Support/raw_ostream.h>
+#include <llvm/Target/TargetMachine.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace ebpfc::driver {
+
+namespace {
+
+std::string extensionOf(const std::string &path) {
+  size_t slash = path.rfind('/');
+  size_t dot = path.rfind('.');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash))
+    return {};
+  return path.substr(dot);
+}
+
+std::optional<InputLanguage> languageOf(const std::string &input, const CompileOptions &options,
+                                        ir::DiagnosticEngine &diags) {
+  if (options.language)
+    return options.language;
+  std::string ext = extensionOf(input);
+  if (ext == ".c" || ext == ".h" || input == "-") return InputLanguage::C;
+  if (ext == ".p4") return InputLanguage::P4;
+  if (ext == ".s") return InputLanguage::Assembly;
+  if (ext == ".o")
+    diags.error(input + ": is an object file; ebpfc compiles sources",
+                {{{}, "run objects with 'ebpfvm run', or inspect them with 'ebpfvm disasm'"}});
+  else if (ext == ".S")
+    diags.error(input + ": preprocessed assembly (.S) is not supported",
+                {{{}, "preprocess it first (e.g. 'cpp prog.S > prog.s') and compile the .s file"}});
+  else
+    diags.error(input + ": unknown file type '" + ext + "'",
+                {{{}, "name C sources .c, P4 sources .p4 and assembly .s, or give the language with -x c|p4|assembler"}});
+  return std::nullopt;
+}
+
+bool readFile(const std::string &path, std::string &contents, ir::DiagnosticEngine &diags) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    diags.error("no such file or directory: '" + path + "'");
+    return false;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  contents = buffer.str();
+  return true;
+}
+
+// The compiled bytes for a C input, or nullopt.
+std::optional<std::string> compileCSource(const std::string &input, const CompileOptions &options,
+                                          ir::DiagnosticEngine &diags, std::vector<std::string> &dependencies) {
+  frontend::CFrontendOptions frontendOptions;
+  frontendOptions.inputFile = input;
+  frontendOptions.clangArgs = options.clangArgs;
+  frontendOptions.optLevel = options.optLevel;
+  frontendOptions.sizeLevel = options.sizeLevel;
+  frontendOptions.target = options.target;
+  frontendOptions.sectionTypes = options.sectionTypes;
+  frontendOptions.colorDiagnostics = options.colorDiagnostics;
+  frontendOptions.collectDependencies = options.depfile.enabled;
+  frontendOptions.systemDependencies = options.depfile.systemHeaders;
+  frontend::CFrontendResult frontendResult = frontend::compileC(frontendOptions, diags);
+  if (!frontendResult.module)
+    return std::nullopt;
+  ir::Module &module = *frontendResult.module;
+  dependencies = std::move(frontendResult.dependencies);
+
+  std::unique_ptr<llvm::TargetMachine> machine = ir::createTargetMachine(options.target, options.optLevel);
+  passes::PipelineOptions pipelineOptions;
+  pipelineOptions.optLevel = options.optLevel;
+  pipelineOptions.sizeLevel = options.sizeLevel;
+  pipelineOptions.printAfter = options.printAfter;
+  passes::PassContext context{diags, pipelineOptions, *machine};
+  if (!passes::runPipeline(module, context))
+    return std::nullopt;
+
+  if (options.emit == EmitKind::LlvmIr) {
+    std::string text;
+    llvm::raw_string_ostream stream(text);
+    module.llvm().print(stream, nullptr);
+    return stream.str();
+  }
+  backend::CodegenOptions codegenOptions;
+  codegenOptions.keepDwarf = options.debugInfo;
+  codegenOptions.sourceComments = options.debugInfo;
+  auto kind = options.emit == EmitKind::Assembly ? backend::OutputKind::Assembly : backend::OutputKind::Object;
+  return backend::generate(module, *machine, kind, codegenOptions, diags);
+}
+
+bool compileOne(const std::string &input, const CompileOptions &options, ir::DiagnosticEngine &diags) {
+  std::optional<InputLanguage> language = languageOf(input, options, diags);
+  if (!language)
+    return false;
+  std::string output = options.output.empty() ? defaultOutputPath(input, options.emit) : options.output;
+  std::vector<std::string> dependencies{input};
+  std::optional<std::string> bytes;
+  switch (*language) {
+  case InputLanguage::C:
+    bytes = compileCSource(input, options, diags, dependencies);
+    break;
+  case InputLanguage::Assembly: {
+    if (options.emit != EmitKind::Object) {
+      diags.error(input + ": assembly input can only be compiled to an object", {{{}, "drop -S / --emit-ir"}});
+      return false;
+    }
+    std::string text;
+    if (readFile(input, text, diags))
+      bytes = backend::assemble(input, text, options.target, diags);
+    break;
+  }
+  case InputLanguage::P4:
+    diags.error(input + ": P4 input is not supported by this build of ebpfc yet",
+                {{{}, "the P4-16 frontend is in development; compile C or assembly sources"}});
+    return false;
+  }
+  if (!bytes || diags.hasErrors())
+    return false;
+  if (!writeOutputFile(output, *bytes, diags))
+    return false;
+  if (options.depfile.enabled) {
+    std::string depfilePath = options.depfile.path.empty() ? defaultDepfilePath(output) : options.depfile.path;
+    std::string target = output == "-" ? defaultOutputPath(input, options.emit) : output;
+    if (!writeOutputFile(depfilePath, formatDepfile(options.depfile, target, dependencies), diags))
+      return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::string defaultOutputPath(const std::string &input, EmitKind emit) {
+  std::string base = input == "-" ? "-" : input.substr(input.rfind('/') == std::string::npos ? 0 : input.rfind('/') + 1);
+  std::string ext = extensionOf(base);
+  if (!ext.empty())
+    base.resize(base.size() - ext.size());
+  switch (emit) {
+  case EmitKind::Object: return base + ".o";
+  case EmitKind::Assembly: return base + ".s";
+  case EmitKind::LlvmIr: return base + ".ll";
+  }
+  return base + ".o";
+}
+
+bool compile(const CompileOptions &options, ir::DiagnosticEngine &diags) {
+  bool ok = true;
+  for (const std::string &input : options.inputs)
+    ok = compileOne(input, options, diags) && ok;
+  return ok;
+}
+
+} // namespace ebpfc::driver

@@ -1,0 +1,111 @@
+#include "frontend/c/CFrontend.h"
+
+#include "frontend/c/ClangDiagnostics.h"
+
+#include <clang/CodeGen/CodeGenAction.h>
+#include <clang/Frontend/CompilerInstance.h>
+#include <clang/Frontend/CompilerInvocation.h>
+#include <clang/Frontend/FrontendActions.h>
+#include <clang/Frontend/Utils.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/VirtualFileSystem.h>
+
+namespace ebpfc::frontend {
+
+namespace {
+
+// Records every file the preprocessor reads, for depfiles.
+class DependencyRecorder : public clang::DependencyCollector {
+public:
+  explicit DependencyRecorder(bool system) : system_(system) {}
+  bool needSystemDependencies() final { return system_; }
+
+private:
+  bool system_;
+};
+
+std::vector<std::string> clangCommandLine(const CFrontendOptions &options, ir::DiagnosticFormat format) {
+  std::vector<std::string> args = {
+      EBPFC_CLANG_DRIVER_PATH, "--target=bpf", "-c", "-g",
+      "-mcpu=" + std::string(ir::isaName(options.target.isa)),
+  };
+  if (options.sizeLevel == 1) args.push_back("-Os");
+  else if (options.sizeLevel == 2) args.push_back("-Oz");
+  else args.push_back("-O" + std::to_string(options.optLevel));
+  args.push_back(options.colorDiagnostics ? "-fcolor-diagnostics" : "-fno-color-diagnostics");
+  // Without carets clang also leaves out its "N errors generated." line,
+  // which would break JSON output on stderr.
+  if (format == ir::DiagnosticFormat::Json)
+    args.push_back("-fno-caret-diagnostics");
+  // Last, so a user's own -I/-isystem directories win over the host's.
+  args.insert(args.end(), options.clangArgs.begin(), options.clangArgs.end());
+  if (std::string multiarch = hostMultiarchIncludeDir(); !multiarch.empty()) {
+    args.push_back("-idirafter");
+    args.push_back(multiarch);
+  }
+  args.push_back(options.inputFile);
+  return args;
+}
+
+} // namespace
+
+std::string hostMultiarchIncludeDir() {
+  std::string dir = EBPFC_MULTIARCH_INCLUDE_DIR;
+  return !dir.empty() && llvm::sys::fs::is_directory(dir + "/asm") ? dir : std::string();
+}
+
+CFrontendResult compileC(const CFrontendOptions &options, ir::DiagnosticEngine &diags) {
+  CFrontendResult result;
+  std::vector<std::string> args = clangCommandLine(options, diags.format());
+  std::vector<const char *> argv;
+  for (const std::string &a : args)
+    argv.push_back(a.c_str());
+
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticOptions> diagOptions(new clang::DiagnosticOptions());
+  diagOptions->ShowColors = options.colorDiagnostics;
+
+  std::unique_ptr<clang::DiagnosticConsumer> consumer = createDiagnosticConsumer(diags, *diagOptions);
+  llvm::IntrusiveRefCntPtr<clang::DiagnosticsEngine> clangDiags =
+      clang::CompilerInstance::createDiagnostics(diagOptions.get(), consumer.get(), /*ShouldOwnClient=*/false);
+
+  clang::CreateInvocationOptions invocationOptions;
+  invocationOptions.Diags = clangDiags;
+  std::shared_ptr<clang::CompilerInvocation> invocation = clang::createInvocation(argv, invocationOptions);
+  if (!invocation || clangDiags->hasErrorOccurred()) {
+    consumer->finish();
+    return result;
+  }
+  // CodeGen only; the optimization pipeline runs in passes/ with ebpfc's passes.
+  invocation->getCodeGenOpts().DisableLLVMPasses = true;
+
+  clang::CompilerInstance compiler;
+  compiler.setInvocation(std::move(invocation));
+  compiler.createDiagnostics(consumer.get(), /*ShouldOwnClient=*/false);
+  std::shared_ptr<DependencyRecorder> recorder;
+  if (options.collectDependencies) {
+    recorder = std::make_shared<DependencyRecorder>(options.systemDependencies);
+    compiler.addDependencyCollector(recorder);
+  }
+
+  auto context = std::make_unique<llvm::LLVMContext>();
+  clang::EmitLLVMOnlyAction action(context.get());
+  bool ok = compiler.ExecuteAction(action);
+  consumer->finish();
+  if (!ok || compiler.getDiagnostics().hasErrorOccurred())
+    return result;
+  std::unique_ptr<llvm::Module> module = action.takeModule();
+  if (!module)
+    return result;
+
+  if (recorder)
+    result.dependencies = recorder->getDependencies();
+  result.module = std::make_unique<ir::Module>(std::move(context), std::move(module), options.target,
+                                               options.inputFile);
+  if (!ir::readProgramModel(*result.module, diags, options.sectionTypes))
+    result.module.reset();
+  return result;
+}
+
+} // namespace ebpfc::frontend

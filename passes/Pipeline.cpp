@@ -1,0 +1,45 @@
+#include "passes/Pipeline.h"
+
+#include "passes/OptimizePass.h"
+
+#include <llvm/IR/Module.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <algorithm>
+
+namespace ebpfc::passes {
+
+std::vector<std::unique_ptr<Pass>> buildPipeline(const PipelineOptions &options) {
+  std::vector<std::unique_ptr<Pass>> pipeline;
+  pipeline.push_back(std::make_unique<OptimizePass>());
+  return pipeline;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> describePasses() {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  for (const auto &pass : buildPipeline(PipelineOptions{}))
+    out.emplace_back(pass->name(), pass->summary());
+  return out;
+}
+
+bool runPipeline(ir::Module &module, PassContext &context) {
+  const std::vector<std::string> &printAfter = context.options.printAfter;
+  for (const auto &pass : buildPipeline(context.options)) {
+    bool ok = pass->run(module, context);
+    bool print = std::find(printAfter.begin(), printAfter.end(), pass->name()) != printAfter.end() ||
+                 std::find(printAfter.begin(), printAfter.end(), "all") != printAfter.end();
+    if (print) {
+      std::string text;
+      llvm::raw_string_ostream stream(text);
+      stream << "; *** IR after " << pass->name() << " ***\n";
+      module.llvm().print(stream, nullptr);
+      stream.flush();
+      std::fputs(text.c_str(), context.printStream);
+    }
+    if (!ok || context.diags.hasErrors())
+      return false;
+  }
+  return true;
+}
+
+} // namespace ebpfc::passes

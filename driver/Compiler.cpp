@@ -9,6 +9,7 @@
 #include "passes/Pipeline.h"
 
 #include <llvm/IR/Module.h>
+#include <llvm/Support/FileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
 
@@ -101,6 +102,10 @@ std::optional<std::string> compileCSource(const std::string &input, const Compil
 }
 
 bool compileOne(const std::string &input, const CompileOptions &options, ir::DiagnosticEngine &diags) {
+  if (input != "-" && !llvm::sys::fs::exists(input)) {
+    diags.error("no such file or directory: '" + input + "'");
+    return false;
+  }
   std::optional<InputLanguage> language = languageOf(input, options, diags);
   if (!language)
     return false;

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace ebpfc::ir {
@@ -33,14 +34,27 @@ struct HelperInfo {
   std::string_view name;         // "bpf_map_lookup_elem"
   std::string_view signature;    // C prototype, as in the kernel's uapi documentation
   KernelVersion since;           // first kernel release that has the helper
-  ProgramTypeSet allowed;        // program types whose verifier accepts a call in Linux 6.1
-  bool gplOnly;                  // needs a GPL-compatible license
+  // Program types whose verifier accepts a call in Linux 6.1 for at least one
+  // attach type, assuming the loader holds CAP_BPF and CAP_PERFMON. Ext
+  // programs never appear: they get the helpers of the program they replace.
+  ProgramTypeSet allowed;
+  // Needs a GPL-compatible license. Two helpers relax this for one program
+  // type (bpf_get_stackid in perf_event, bpf_get_func_ip in kprobe.multi);
+  // the flag says what holds everywhere else.
+  bool gplOnly;
   HelperArg args[5];             // argument kinds, None-terminated
 };
 
-// Every helper Linux 6.1 defines (ids 1..208), ordered by id.
+// The last helper id Linux 6.1 defines (bpf_user_ringbuf_drain).
+inline constexpr uint32_t kLastHelperId = 209;
+
+// Every helper Linux 6.1 defines (ids 1..kLastHelperId), ordered by id.
 std::span<const HelperInfo> allHelpers();
 const HelperInfo *findHelper(uint32_t id);
 const HelperInfo *findHelper(std::string_view name); // with or without the "bpf_" prefix
+
+// The program types in `types` by kernel name, in enum order, comma
+// separated ("sched_cls, sched_act, xdp"), for diagnostics.
+std::string programTypeListText(ProgramTypeSet types);
 
 } // namespace ebpfc::ir

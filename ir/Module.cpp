@@ -6,6 +6,8 @@
 #include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
+#include <llvm/Support/FileSystem.h>
+#include <llvm/Support/Path.h>
 
 #include <algorithm>
 
@@ -36,13 +38,23 @@ const MapDef *Module::findMap(const std::string &name) const {
 
 namespace {
 
-// DWARF keeps the file as the compiler saw it; diagnostics should show the
-// path the user typed, which is the relative name when the directory is the
-// compilation directory.
-std::string displayPath(const llvm::DIFile *file) {
+// The path to show for a file in diagnostics: the main source as the user
+// wrote it on the command line, other files as DWARF records them (clang
+// records them relative to the compilation directory, or absolute).
+std::string displayPath(const llvm::DIFile *file, const std::string &mainSource) {
   if (!file)
     return {};
-  return file->getFilename().str();
+  std::string name = file->getFilename().str();
+  llvm::SmallString<256> absolute(name);
+  if (!llvm::sys::path::is_absolute(absolute))
+    llvm::sys::fs::make_absolute(file->getDirectory(), absolute);
+  llvm::SmallString<256> main(mainSource);
+  llvm::sys::fs::make_absolute(main);
+  llvm::sys::path::remove_dots(absolute, true);
+  llvm::sys::path::remove_dots(main, true);
+  if (absolute == main)
+    return mainSource;
+  return std::string(absolute);
 }
 
 const llvm::DIType *stripTypedefs(const llvm::DIType *type) {
@@ -237,18 +249,18 @@ std::string stringFromInitializer(const llvm::GlobalVariable &global) {
 
 } // namespace
 
-SourceLocation locationOf(const llvm::Function &function) {
+SourceLocation locationOf(const llvm::Function &function, const std::string &mainSource) {
   if (const llvm::DISubprogram *sp = function.getSubprogram())
-    return {displayPath(sp->getFile()), sp->getLine(), 0};
+    return {displayPath(sp->getFile(), mainSource), sp->getLine(), 0};
   return {};
 }
 
-SourceLocation locationOf(const llvm::GlobalVariable &global) {
+SourceLocation locationOf(const llvm::GlobalVariable &global, const std::string &mainSource) {
   llvm::SmallVector<llvm::DIGlobalVariableExpression *, 1> exprs;
   global.getDebugInfo(exprs);
   if (!exprs.empty())
     if (const llvm::DIGlobalVariable *var = exprs.front()->getVariable())
-      return {displayPath(var->getFile()), var->getLine(), 0};
+      return {displayPath(var->getFile(), mainSource), var->getLine(), 0};
   return {};
 }
 
@@ -268,7 +280,7 @@ bool readProgramModel(Module &module, DiagnosticEngine &diags,
     Program program;
     program.name = function.getName().str();
     program.section = section;
-    program.loc = withColumnOf(locationOf(function), program.name, diags);
+    program.loc = withColumnOf(locationOf(function, module.sourceFile()), program.name, diags);
     auto overridden = std::find_if(overrides.begin(), overrides.end(),
                                    [&](const SectionTypeOverride &o) { return o.section == section; });
     if (overridden != overrides.end()) {
@@ -307,7 +319,7 @@ bool readProgramModel(Module &module, DiagnosticEngine &diags,
       continue;
     MapDef map;
     map.name = global.getName().str();
-    map.loc = withColumnOf(locationOf(global), map.name, diags);
+    map.loc = withColumnOf(locationOf(global, module.sourceFile()), map.name, diags);
     llvm::SmallVector<llvm::DIGlobalVariableExpression *, 1> exprs;
     global.getDebugInfo(exprs);
     const llvm::DICompositeType *definition = nullptr;

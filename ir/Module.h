@@ -92,8 +92,9 @@ struct SectionTypeOverride {
 bool readProgramModel(Module &module, DiagnosticEngine &diags,
                       const std::vector<SectionTypeOverride> &overrides = {});
 
-// Source location of a function or global, from its debug info.
-SourceLocation locationOf(const llvm::Function &function);
-SourceLocation locationOf(const llvm::GlobalVariable &global);
+// Source location of a function or global, from its debug info; the main
+// source file is shown as `mainSource` spells it.
+SourceLocation locationOf(const llvm::Function &function, const std::string &mainSource);
+SourceLocation locationOf(const llvm::GlobalVariable &global, const std::string &mainSource);
 
 } // namespace ebpfc::ir

@@ -1,0 +1,4 @@
+	.text
+	r0 = 1
+	r0 += bogus
+	exit

@@ -1,0 +1,2 @@
+#include <linux/bpf.h>
+#include "no_such_header.h"

@@ -1,0 +1,2 @@
+#include <linux/bpf.h>
+int f( { return 1 }

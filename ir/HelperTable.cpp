@@ -1,7 +1,5 @@
 #include "ir/HelperTable.h"
 
-#include <array>
-
 namespace ebpfc::ir {
 
 namespace {
@@ -16,8 +14,8 @@ constexpr ProgramTypeSet operator-(ProgramTypeSet set, ProgramType type) {
   return set - ProgramTypeSet{type};
 }
 
-// Program-type groups, one per func_proto chain of the Linux 6.1 verifier
-// that several program types share.
+// The program-type groups rows are written in. Most mirror a func_proto chain
+// that several program types share in the Linux 6.1 verifier.
 
 // Every type whose chain ends in bpf_base_func_proto: all but lirc_mode2,
 // which has a short list of its own, and ext, which borrows its target's.
@@ -28,9 +26,9 @@ constexpr ProgramTypeSet kBaseTypes = ProgramTypeSet::all() - PT::LircMode2 - PT
 
 // bpf_tracing_func_proto: kprobes, tracepoints, perf events, raw
 // tracepoints and the BTF-based tracing types.
-constexpr ProgramTypeSet kTracingTypes = {
-    PT::Kprobe, PT::Tracepoint,   PT::PerfEvent, PT::RawTracepoint, PT::RawTracepointWritable,
-    PT::Tracing, PT::Lsm,         PT::Syscall};
+constexpr ProgramTypeSet kTracingTypes = {PT::Kprobe, PT::Tracepoint, PT::PerfEvent,
+                                          PT::RawTracepoint, PT::RawTracepointWritable,
+                                          PT::Tracing, PT::Lsm, PT::Syscall};
 
 // The tracing types the verifier keeps away from maps holding a spin lock or
 // a timer (is_tracing_prog_type).
@@ -49,9 +47,10 @@ constexpr ProgramTypeSet kLwtTypes = {PT::LwtIn, PT::LwtOut, PT::LwtXmit, PT::Lw
 
 // bpf_sk_base_func_proto: the socket-buffer and socket types that get the
 // skc_to_* casts and bpf_ktime_get_coarse_ns on top of the base helpers.
-constexpr ProgramTypeSet kSkBaseTypes = kTcTypes | kLwtTypes | ProgramTypeSet{
-    PT::SocketFilter, PT::Xdp,  PT::CgroupSkb,     PT::CgroupSockAddr, PT::SockOps,
-    PT::SkSkb,        PT::SkMsg, PT::FlowDissector, PT::SkLookup};
+constexpr ProgramTypeSet kSkBaseTypes =
+    kTcTypes | kLwtTypes |
+    ProgramTypeSet{PT::SocketFilter, PT::Xdp, PT::CgroupSkb, PT::CgroupSockAddr, PT::SockOps,
+                   PT::SkSkb, PT::SkMsg, PT::FlowDissector, PT::SkLookup};
 
 // cgroup_current_func_proto: cgroup hooks that run in the context of the
 // task that caused them.

@@ -8,6 +8,7 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <charconv>
 
 namespace ebpfc::driver {
 
@@ -27,6 +28,9 @@ std::optional<ir::KernelVersion> runningKernel() {
   return ir::KernelVersion::parse(std::string_view(name.release).substr(
       0, std::string_view(name.release).find_first_not_of("0123456789.")));
 }
+
+// Locals of this many bytes or more move to the scratch map with --spill-locals.
+constexpr unsigned kDefaultSpillThreshold = 64;
 
 class Parser {
 public:
@@ -67,7 +71,15 @@ public:
       if (arg == "-MQ") { if (auto v = value(arg)) result_.options.depfile.targets.push_back(quoteForMake(*v)); continue; }
       if (startsWith(arg, "--section-type=")) { sectionType(arg.substr(15)); continue; }
       if (startsWith(arg, "--print-after=")) { printAfter(arg.substr(14)); continue; }
-      if (arg == "--print-after-all") { result_.options.printAfter.push_back("all"); continue; }
+      if (arg == "--print-after-all") { result_.options.pipeline.printAfter.push_back("all"); continue; }
+      if (startsWith(arg, "--unroll=")) { unroll(arg.substr(9)); continue; }
+      if (startsWith(arg, "--globals=")) { globals(arg.substr(10)); continue; }
+      if (startsWith(arg, "--map-format=")) { mapFormat(arg.substr(13)); continue; }
+      if (startsWith(arg, "--stack-limit=")) { stackLimit(arg.substr(14)); continue; }
+      if (arg == "--spill-locals") { result_.options.pipeline.spillThreshold = kDefaultSpillThreshold; continue; }
+      if (startsWith(arg, "--spill-locals=")) { spillLocals(arg.substr(15)); continue; }
+      if (arg == "--stats" || arg == "--stats=text") { result_.options.pipeline.stats = passes::StatsFormat::Text; continue; }
+      if (arg == "--stats=json") { result_.options.pipeline.stats = passes::StatsFormat::Json; continue; }
       if (startsWith(arg, "--diagnostics-format=")) { continue; } // read by diagnosticFormatOf
       if (arg == "-fcolor-diagnostics" || arg == "-fdiagnostics-color" || arg == "-fno-color-diagnostics" ||
           arg == "-fdiagnostics-color=never" || arg == "-fdiagnostics-color=always" || arg == "-fdiagnostics-color=auto")
@@ -100,7 +112,7 @@ private:
 
   void optimization(const std::string &arg) {
     std::string level = arg.substr(2);
-    CompileOptions &o = result_.options;
+    passes::PipelineOptions &o = result_.options.pipeline;
     o.sizeLevel = 0;
     if (level.empty() || level == "1") o.optLevel = 1;
     else if (level == "0") o.optLevel = 0;
@@ -170,6 +182,46 @@ private:
     result_.options.sectionTypes.push_back({spec.substr(0, eq), *type});
   }
 
+  void unroll(const std::string &mode) {
+    if (mode == "auto") result_.options.pipeline.unroll = passes::UnrollMode::Auto;
+    else if (mode == "always") result_.options.pipeline.unroll = passes::UnrollMode::Always;
+    else diags_.error("invalid value '" + mode + "' for --unroll", {{{}, "use --unroll=auto or --unroll=always"}});
+  }
+
+  void globals(const std::string &mode) {
+    if (mode == "sections") result_.options.pipeline.globals = passes::GlobalsMode::Sections;
+    else if (mode == "maps") result_.options.pipeline.globals = passes::GlobalsMode::Maps;
+    else diags_.error("invalid value '" + mode + "' for --globals", {{{}, "use --globals=sections or --globals=maps"}});
+  }
+
+  void mapFormat(const std::string &format) {
+    if (format == "btf") result_.options.pipeline.mapFormat = passes::MapFormat::Btf;
+    else if (format == "legacy") result_.options.pipeline.mapFormat = passes::MapFormat::Legacy;
+    else if (format == "iproute2") result_.options.pipeline.mapFormat = passes::MapFormat::Iproute2;
+    else diags_.error("invalid value '" + format + "' for --map-format",
+                      {{{}, "use --map-format=btf, --map-format=legacy or --map-format=iproute2"}});
+  }
+
+  std::optional<unsigned> positiveNumber(const std::string &option, const std::string &text) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || value == 0) {
+      diags_.error("invalid value '" + text + "' for " + option, {{{}, "expected a positive number of bytes"}});
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  void stackLimit(const std::string &text) {
+    if (auto value = positiveNumber("--stack-limit", text))
+      result_.options.pipeline.stackLimit = *value;
+  }
+
+  void spillLocals(const std::string &text) {
+    if (auto value = positiveNumber("--spill-locals", text))
+      result_.options.pipeline.spillThreshold = *value;
+  }
+
   void printAfter(const std::string &name) {
     auto passes = passes::describePasses();
     bool known = name == "all" || std::any_of(passes.begin(), passes.end(), [&](auto &p) { return p.first == name; });
@@ -180,7 +232,7 @@ private:
       diags_.error("unknown pass '" + name + "' in --print-after", {{{}, "passes: " + list + " (or 'all')"}});
       return;
     }
-    result_.options.printAfter.push_back(name);
+    result_.options.pipeline.printAfter.push_back(name);
   }
 
   void clangOption(const std::string &arg) {
@@ -322,6 +374,22 @@ DIAGNOSTICS
                           clang-style text (default) or a JSON array on stderr
   -fcolor-diagnostics / -fno-color-diagnostics
   -Werror                 Treat warnings as errors
+
+EBPF PASSES
+  --unroll=auto|always    auto (default): loops the target kernel cannot verify
+                          are unrolled (all loops before 5.3); always: unroll
+                          every loop with a constant trip count
+  --globals=sections|maps sections (default): .data/.bss/.rodata as libbpf
+                          expects; maps: each global becomes a one-entry array
+                          map, for loaders and kernels without global data
+  --map-format=btf|legacy|iproute2
+                          .maps with BTF (default), libbpf's old "maps"
+                          section (struct bpf_map_def), or iproute2's
+                          struct bpf_elf_map
+  --stack-limit=<bytes>   Stack budget along the deepest call chain (512)
+  --spill-locals[=<bytes>] Move locals of at least <bytes> (default 64) into
+                          a per-CPU scratch map so the stack fits
+  --stats[=text|json]     Per program: instructions, stack per function, maps
 
 DEVELOPMENT
   --print-after=<pass>    Print the LLVM IR after a pass ("all" for every pass)

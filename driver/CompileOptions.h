@@ -4,6 +4,7 @@
 #include "ir/Diagnostics.h"
 #include "ir/Module.h"
 #include "ir/Target.h"
+#include "passes/Pass.h"
 
 #include <optional>
 #include <string>
@@ -28,14 +29,13 @@ struct CompileOptions {
   std::optional<InputLanguage> language; // -x; otherwise from the extension
   std::string output;                    // -o; "-" is standard output
   EmitKind emit = EmitKind::Object;
-  unsigned optLevel = 2;
-  unsigned sizeLevel = 0;
+  // -O level, --print-after and the eBPF passes' options.
+  passes::PipelineOptions pipeline;
   bool debugInfo = false;
   ir::Target target;
   std::vector<std::string> clangArgs;
   DepfileOptions depfile;
   std::vector<ir::SectionTypeOverride> sectionTypes;
-  std::vector<std::string> printAfter;
   bool warningsAsErrors = false;
   bool colorDiagnostics = false;
 };

@@ -9,6 +9,7 @@
 #include "passes/Pipeline.h"
 
 #include <llvm/IR/Module.h>
+#include <llvm/Transforms/Utils/Cloning.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Target/TargetMachine.h>
@@ -66,8 +67,8 @@ std::optional<std::string> compileCSource(const std::string &input, const Compil
   frontend::CFrontendOptions frontendOptions;
   frontendOptions.inputFile = input;
   frontendOptions.clangArgs = options.clangArgs;
-  frontendOptions.optLevel = options.optLevel;
-  frontendOptions.sizeLevel = options.sizeLevel;
+  frontendOptions.optLevel = options.pipeline.optLevel;
+  frontendOptions.sizeLevel = options.pipeline.sizeLevel;
   frontendOptions.target = options.target;
   frontendOptions.sectionTypes = options.sectionTypes;
   frontendOptions.colorDiagnostics = options.colorDiagnostics;
@@ -79,26 +80,39 @@ std::optional<std::string> compileCSource(const std::string &input, const Compil
   ir::Module &module = *frontendResult.module;
   dependencies = std::move(frontendResult.dependencies);
 
-  std::unique_ptr<llvm::TargetMachine> machine = ir::createTargetMachine(options.target, options.optLevel);
-  passes::PipelineOptions pipelineOptions;
-  pipelineOptions.optLevel = options.optLevel;
-  pipelineOptions.sizeLevel = options.sizeLevel;
-  pipelineOptions.printAfter = options.printAfter;
-  passes::PassContext context{diags, pipelineOptions, *machine};
+  std::unique_ptr<llvm::TargetMachine> machine = ir::createTargetMachine(options.target, options.pipeline.optLevel);
+  passes::PassContext context{diags, options.pipeline, *machine};
+  // --stats goes to stderr when the output itself is written to stdout.
+  context.statsStream = options.output == "-" ? stderr : stdout;
   if (!passes::runPipeline(module, context))
     return std::nullopt;
 
+  // The object checks need the object even when the output is IR or
+  // assembly; code generation changes the IR, so those outputs come from a
+  // copy taken before it.
+  std::optional<std::string> printed;
+  std::unique_ptr<llvm::Module> beforeCodegen;
   if (options.emit == EmitKind::LlvmIr) {
-    std::string text;
-    llvm::raw_string_ostream stream(text);
+    llvm::raw_string_ostream stream(printed.emplace());
     module.llvm().print(stream, nullptr);
-    return stream.str();
+  } else if (options.emit == EmitKind::Assembly) {
+    beforeCodegen = llvm::CloneModule(module.llvm());
   }
+
   backend::CodegenOptions codegenOptions;
   codegenOptions.keepDwarf = options.debugInfo;
   codegenOptions.sourceComments = options.debugInfo;
-  auto kind = options.emit == EmitKind::Assembly ? backend::OutputKind::Assembly : backend::OutputKind::Object;
-  return backend::generate(module, *machine, kind, codegenOptions, diags);
+  std::optional<std::string> object =
+      backend::generate(module, *machine, backend::OutputKind::Object, codegenOptions, diags);
+  if (!object || !passes::runObjectChecks(module, *object, context))
+    return std::nullopt;
+  if (printed)
+    return printed;
+  if (beforeCodegen) {
+    module.replaceLlvmModule(std::move(beforeCodegen));
+    return backend::generate(module, *machine, backend::OutputKind::Assembly, codegenOptions, diags);
+  }
+  return object;
 }
 
 bool compileOne(const std::string &input, const CompileOptions &options, ir::DiagnosticEngine &diags) {

@@ -22,6 +22,8 @@ Module::Module(std::unique_ptr<llvm::LLVMContext> context, std::unique_ptr<llvm:
 Module::~Module() { module_.reset(); }
 Module::Module(Module &&) noexcept = default;
 
+void Module::replaceLlvmModule(std::unique_ptr<llvm::Module> module) { module_ = std::move(module); }
+
 const Program *Module::findProgram(const std::string &function) const {
   for (const Program &p : programs)
     if (p.name == function)

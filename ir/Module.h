@@ -61,6 +61,9 @@ public:
   llvm::LLVMContext &context() { return *context_; }
 
   const std::string &sourceFile() const { return sourceFile_; }
+  // Swaps in another LLVM module of the same context (e.g. a copy taken
+  // before code generation changed this one).
+  void replaceLlvmModule(std::unique_ptr<llvm::Module> module);
 
   Target target;
   std::vector<Program> programs;

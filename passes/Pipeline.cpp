@@ -9,10 +9,17 @@
 
 namespace ebpfc::passes {
 
+// Every pass is always listed (so --print-after knows every name); a pass
+// whose option is off does nothing.
 std::vector<std::unique_ptr<Pass>> buildPipeline(const PipelineOptions &options) {
   std::vector<std::unique_ptr<Pass>> pipeline;
   pipeline.push_back(std::make_unique<OptimizePass>());
   return pipeline;
+}
+
+std::vector<std::unique_ptr<ObjectCheck>> buildObjectChecks(const PipelineOptions &options) {
+  std::vector<std::unique_ptr<ObjectCheck>> checks;
+  return checks;
 }
 
 std::vector<std::pair<std::string_view, std::string_view>> describePasses() {
@@ -20,6 +27,13 @@ std::vector<std::pair<std::string_view, std::string_view>> describePasses() {
   for (const auto &pass : buildPipeline(PipelineOptions{}))
     out.emplace_back(pass->name(), pass->summary());
   return out;
+}
+
+bool runObjectChecks(const ir::Module &module, const std::string &object, PassContext &context) {
+  bool ok = true;
+  for (const auto &check : buildObjectChecks(context.options))
+    ok = check->run(module, object, context) && ok;
+  return ok && !context.diags.hasErrors();
 }
 
 bool runPipeline(ir::Module &module, PassContext &context) {

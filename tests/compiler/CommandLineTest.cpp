@@ -36,7 +36,7 @@ TEST(CommandLine, CcStyleCompile) {
   const CompileOptions &o = p.commandLine->options;
   EXPECT_EQ(o.inputs, std::vector<std::string>{"prog.c"});
   EXPECT_EQ(o.output, "prog.o");
-  EXPECT_EQ(o.optLevel, 3u);
+  EXPECT_EQ(o.pipeline.optLevel, 3u);
   EXPECT_TRUE(o.debugInfo);
   EXPECT_EQ(o.emit, EmitKind::Object);
 }
@@ -45,7 +45,7 @@ TEST(CommandLine, DefaultsAreDocumented) {
   Parsed p = parse({"prog.c"});
   ASSERT_TRUE(p.commandLine);
   const CompileOptions &o = p.commandLine->options;
-  EXPECT_EQ(o.optLevel, 2u);
+  EXPECT_EQ(o.pipeline.optLevel, 2u);
   EXPECT_FALSE(o.debugInfo);
   EXPECT_EQ(o.target.kernel, ir::kDefaultTargetKernel);
   EXPECT_EQ(o.target.isa, ir::IsaLevel::V3);
@@ -55,12 +55,12 @@ TEST(CommandLine, DefaultsAreDocumented) {
 }
 
 TEST(CommandLine, OptimizationLevels) {
-  EXPECT_EQ(parse({"-O0", "a.c"}).commandLine->options.optLevel, 0u);
-  EXPECT_EQ(parse({"-O", "a.c"}).commandLine->options.optLevel, 1u);
+  EXPECT_EQ(parse({"-O0", "a.c"}).commandLine->options.pipeline.optLevel, 0u);
+  EXPECT_EQ(parse({"-O", "a.c"}).commandLine->options.pipeline.optLevel, 1u);
   auto os = parse({"-Os", "a.c"}).commandLine->options;
-  EXPECT_EQ(os.optLevel, 2u);
-  EXPECT_EQ(os.sizeLevel, 1u);
-  EXPECT_EQ(parse({"-Oz", "a.c"}).commandLine->options.sizeLevel, 2u);
+  EXPECT_EQ(os.pipeline.optLevel, 2u);
+  EXPECT_EQ(os.pipeline.sizeLevel, 1u);
+  EXPECT_EQ(parse({"-Oz", "a.c"}).commandLine->options.pipeline.sizeLevel, 2u);
   Parsed bad = parse({"-O7", "a.c"});
   EXPECT_FALSE(bad.commandLine);
   EXPECT_EQ(bad.diagnostics, "ebpfc: error: invalid optimization level '-O7'\n"
@@ -132,6 +132,24 @@ TEST(CommandLine, DepfileFlags) {
   EXPECT_TRUE(d.phonyTargets);
   EXPECT_EQ(d.path, "out.d");
   EXPECT_EQ(d.targets, (std::vector<std::string>{"custom", "a\\ b$$"}));
+}
+
+TEST(CommandLine, PassOptions) {
+  Parsed p = parse({"--unroll=always", "--globals=maps", "--map-format=iproute2", "--stack-limit=256",
+                    "--spill-locals", "--stats=json", "a.c"});
+  ASSERT_TRUE(p.commandLine) << p.diagnostics;
+  const passes::PipelineOptions &o = p.commandLine->options.pipeline;
+  EXPECT_EQ(o.unroll, passes::UnrollMode::Always);
+  EXPECT_EQ(o.globals, passes::GlobalsMode::Maps);
+  EXPECT_EQ(o.mapFormat, passes::MapFormat::Iproute2);
+  EXPECT_EQ(o.stackLimit, 256u);
+  EXPECT_EQ(o.spillThreshold, 64u);
+  EXPECT_EQ(o.stats, passes::StatsFormat::Json);
+  EXPECT_EQ(parse({"--spill-locals=128", "a.c"}).commandLine->options.pipeline.spillThreshold, 128u);
+  EXPECT_EQ(parse({"--stack-limit=0", "a.c"}).diagnostics,
+            "ebpfc: error: invalid value '0' for --stack-limit\nnote: expected a positive number of bytes\n");
+  EXPECT_EQ(parse({"--globals=heap", "a.c"}).diagnostics,
+            "ebpfc: error: invalid value 'heap' for --globals\nnote: use --globals=sections or --globals=maps\n");
 }
 
 TEST(CommandLine, HelpAndVersion) {

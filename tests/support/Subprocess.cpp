@@ -18,15 +18,6 @@ extern char **environ;
 
 namespace ebpfc::testing {
 
-namespace {
-std::string drain(int fd) {
-  std::string out;
-  char buffer[65536];
-  for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
-    out.append(buffer, static_cast<size_t>(n));
-  return out;
-}
-} // namespace
 
 CommandResult runCommand(const std::vector<std::string> &argv, const std::string &workingDirectory) {
   CommandResult result;

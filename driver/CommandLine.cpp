@@ -255,6 +255,7 @@ private:
       target.isa = *isa;
     }
     result_.options.target = target;
+    result_.options.isaExplicit = isa.has_value();
   }
 
   void checkInputs() {

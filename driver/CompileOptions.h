@@ -33,6 +33,9 @@ struct CompileOptions {
   passes::PipelineOptions pipeline;
   bool debugInfo = false;
   ir::Target target;
+  // -mcpu was given: every function uses target.isa. Otherwise each
+  // function gets the level, up to target.isa, with the shortest code.
+  bool isaExplicit = false;
   std::vector<std::string> clangArgs;
   DepfileOptions depfile;
   std::vector<ir::SectionTypeOverride> sectionTypes;

@@ -2,6 +2,7 @@
 
 #include "backend/Assembler.h"
 #include "backend/Codegen.h"
+#include "backend/IsaSelection.h"
 #include "driver/Depfile.h"
 #include "driver/OutputFile.h"
 #include "frontend/c/CFrontend.h"
@@ -87,6 +88,18 @@ std::optional<std::string> compileCSource(const std::string &input, const Compil
   if (!passes::runPipeline(module, context))
     return std::nullopt;
 
+  // LLVM's BPF target takes the ISA level from the target machine, so a
+  // level other than the target's needs a machine of its own.
+  std::unique_ptr<llvm::TargetMachine> levelMachine;
+  if (!options.isaExplicit) {
+    ir::IsaLevel isa = backend::chooseIsa(module, options.target.isa, options.pipeline.optLevel);
+    if (isa != options.target.isa) {
+      backend::setIsa(module, isa);
+      levelMachine = ir::createTargetMachine(module.target, options.pipeline.optLevel);
+    }
+  }
+  llvm::TargetMachine &codegenMachine = levelMachine ? *levelMachine : *machine;
+
   // The object checks need the object even when the output is IR or
   // assembly; code generation changes the IR, so those outputs come from a
   // copy taken before it.
@@ -103,14 +116,14 @@ std::optional<std::string> compileCSource(const std::string &input, const Compil
   codegenOptions.keepDwarf = options.debugInfo;
   codegenOptions.sourceComments = options.debugInfo;
   std::optional<std::string> object =
-      backend::generate(module, *machine, backend::OutputKind::Object, codegenOptions, diags);
+      backend::generate(module, codegenMachine, backend::OutputKind::Object, codegenOptions, diags);
   if (!object || !passes::runObjectChecks(module, *object, context))
     return std::nullopt;
   if (printed)
     return printed;
   if (beforeCodegen) {
     module.replaceLlvmModule(std::move(beforeCodegen));
-    return backend::generate(module, *machine, backend::OutputKind::Assembly, codegenOptions, diags);
+    return backend::generate(module, codegenMachine, backend::OutputKind::Assembly, codegenOptions, diags);
   }
   return object;
 }

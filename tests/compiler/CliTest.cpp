@@ -59,12 +59,38 @@ TEST_F(Cli, SameBytesAsClangWhenNoPassChangesAnything) {
     GTEST_SKIP() << "clang-19 not found";
   // Same working directory and relative input so DWARF's paths agree.
   std::filesystem::copy_file(kInputs + "/minimal.c", path("minimal.c"));
-  ASSERT_EQ(runEbpfc({"-O2", "-g", "minimal.c", "-o", "ours.o"}, dir).exitCode, 0);
+  ASSERT_EQ(runEbpfc({"-O2", "-g", "-mcpu=v3", "minimal.c", "-o", "ours.o"}, dir).exitCode, 0);
   CommandResult clang = runCommand({CLANG19_PATH, "-O2", "-g", "-target", "bpf", "-mcpu=v3", "-idirafter",
                                     "/usr/include/x86_64-linux-gnu", "-c", "minimal.c", "-o", "clang.o"},
                                    dir);
   ASSERT_EQ(clang.exitCode, 0) << clang.err;
   EXPECT_TRUE(readFile(path("ours.o")) == readFile(path("clang.o")));
+}
+
+// clang-19 defaults to ISA v1; ebpfc picks the level per object and must
+// never produce a longer function than clang's default does.
+TEST_F(Cli, NoFunctionLongerThanClangDefault) {
+  if (std::string(CLANG19_PATH).empty() || std::string(CLANG19_PATH).ends_with("NOTFOUND"))
+    GTEST_SKIP() << "clang-19 not found";
+  std::vector<std::string> sources{kInputs + "/features.c"};
+  for (const auto &entry : std::filesystem::directory_iterator(std::string(EBPFC_SOURCE_DIR) + "/examples/c"))
+    if (entry.path().extension() == ".c")
+      sources.push_back(entry.path().string());
+  for (const std::string &source : sources) {
+    ASSERT_EQ(runEbpfc({"-O2", "-g", source, "-o", path("ours.o")}).exitCode, 0) << source;
+    CommandResult clang = runCommand({CLANG19_PATH, "-O2", "-g", "-target", "bpf", "-idirafter",
+                                      "/usr/include/x86_64-linux-gnu", "-c", source, "-o", path("clang.o")});
+    ASSERT_EQ(clang.exitCode, 0) << clang.err;
+    ObjectFacts ours = inspectObject(readFile(path("ours.o")));
+    ObjectFacts theirs = inspectObject(readFile(path("clang.o")));
+    for (const auto &[function, slots] : theirs.functionSlots)
+      EXPECT_LE(ours.functionSlots[function], slots) << source << ": " << function;
+  }
+}
+
+TEST_F(Cli, ExplicitCpuIsKept) {
+  ASSERT_EQ(runEbpfc({"-mcpu=v3", "--emit-ir", kInputs + "/minimal.c", "-o", path("m.ll")}).exitCode, 0);
+  EXPECT_NE(readFile(path("m.ll")).find("\"target-cpu\"=\"v3\""), std::string::npos);
 }
 
 TEST_F(Cli, DefaultOutputNameInWorkingDirectory) {

@@ -21,8 +21,10 @@ ObjectFacts inspectObject(const std::string &bytes) {
   for (const llvm::object::SymbolRef &symbol : (*object)->symbols()) {
     auto type = symbol.getType();
     auto name = symbol.getName();
-    if (type && name && *type == llvm::object::SymbolRef::ST_Function)
+    if (type && name && *type == llvm::object::SymbolRef::ST_Function) {
       facts.functions.insert(name->str());
+      facts.functionSlots[name->str()] = llvm::object::ELFSymbolRef(symbol).getSize() / 8;
+    }
     if (!type) llvm::consumeError(type.takeError());
     if (!name) llvm::consumeError(name.takeError());
   }

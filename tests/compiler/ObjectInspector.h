@@ -2,6 +2,7 @@
 // the symbols of each section (through LLVM's ELF reader).
 #pragma once
 
+#include <map>
 #include <set>
 #include <string>
 
@@ -12,6 +13,7 @@ struct ObjectFacts {
   std::string error;
   std::set<std::string> sections;
   std::set<std::string> functions; // function symbols
+  std::map<std::string, uint64_t> functionSlots; // instruction slots per function
 };
 
 ObjectFacts inspectObject(const std::string &bytes);

@@ -25,6 +25,11 @@ public:
     // print its message without LLVM's "<unknown>:0:0" prefix and point at
     // the source line it carries.
     if (auto *unsupported = llvm::dyn_cast<llvm::DiagnosticInfoUnsupported>(&info)) {
+      // A frame over 512 bytes: code generation goes on, and ebpfc's stack
+      // check (passes/StackCheck) reports it on the object with the program,
+      // its call chain and its largest locals instead of this vague message.
+      if (unsupported->getMessage().str().starts_with("Looks like the BPF stack limit"))
+        return true;
       d.message = unsupported->getMessage().str();
       if (unsupported->isLocationAvailable()) {
         llvm::DiagnosticLocation loc = unsupported->getLocation();

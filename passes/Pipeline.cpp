@@ -1,6 +1,18 @@
 #include "passes/Pipeline.h"
 
+#include "passes/GlobalsToMaps.h"
+#include "passes/HelperAvailability.h"
+#include "passes/InstructionLimit.h"
+#include "passes/LoopCheck.h"
+#include "passes/LoopMemExpand.h"
+#include "passes/LoopPrepare.h"
+#include "passes/LoopUnroll.h"
+#include "passes/MapFormat.h"
 #include "passes/OptimizePass.h"
+#include "passes/RestrictedCCalls.h"
+#include "passes/SpillLocals.h"
+#include "passes/StackCheck.h"
+#include "passes/Stats.h"
 
 #include <llvm/IR/Module.h>
 #include <llvm/Support/raw_ostream.h>
@@ -13,12 +25,25 @@ namespace ebpfc::passes {
 // whose option is off does nothing.
 std::vector<std::unique_ptr<Pass>> buildPipeline(const PipelineOptions &options) {
   std::vector<std::unique_ptr<Pass>> pipeline;
+  pipeline.push_back(std::make_unique<LoopPreparePass>());
   pipeline.push_back(std::make_unique<OptimizePass>());
+  pipeline.push_back(std::make_unique<LoopMemExpandPass>());
+  pipeline.push_back(std::make_unique<LoopUnrollPass>());
+  pipeline.push_back(std::make_unique<LoopCheckPass>());
+  // Before map-format, which rewrites every map definition, the scratch map too.
+  pipeline.push_back(std::make_unique<SpillLocals>());
+  pipeline.push_back(std::make_unique<HelperAvailabilityPass>());
+  pipeline.push_back(std::make_unique<MapFormatPass>());
+  pipeline.push_back(std::make_unique<GlobalsToMapsPass>());
+  pipeline.push_back(std::make_unique<RestrictedCCallsPass>());
   return pipeline;
 }
 
 std::vector<std::unique_ptr<ObjectCheck>> buildObjectChecks(const PipelineOptions &options) {
   std::vector<std::unique_ptr<ObjectCheck>> checks;
+  checks.push_back(std::make_unique<StackCheck>());
+  checks.push_back(std::make_unique<InstructionLimit>());
+  checks.push_back(std::make_unique<Stats>());
   return checks;
 }
 

@@ -1,11 +1,13 @@
 #include "frontend/c/CFrontend.h"
 
 #include "frontend/c/ClangDiagnostics.h"
+#include "frontend/c/RestrictedC.h"
 
 #include <clang/CodeGen/CodeGenAction.h>
 #include <clang/Frontend/CompilerInstance.h>
 #include <clang/Frontend/CompilerInvocation.h>
 #include <clang/Frontend/FrontendActions.h>
+#include <clang/Frontend/MultiplexConsumer.h>
 #include <clang/Frontend/Utils.h>
 #include <llvm/IR/LLVMContext.h>
 #include <llvm/IR/Module.h>
@@ -24,6 +26,24 @@ public:
 
 private:
   bool system_;
+};
+
+// CodeGen with the restricted-C checker next to it, on the same AST.
+class CheckedCodegenAction : public clang::EmitLLVMOnlyAction {
+public:
+  using clang::EmitLLVMOnlyAction::EmitLLVMOnlyAction;
+
+protected:
+  std::unique_ptr<clang::ASTConsumer> CreateASTConsumer(clang::CompilerInstance &compiler,
+                                                        llvm::StringRef file) override {
+    std::unique_ptr<clang::ASTConsumer> codegen = clang::EmitLLVMOnlyAction::CreateASTConsumer(compiler, file);
+    if (!codegen)
+      return nullptr;
+    std::vector<std::unique_ptr<clang::ASTConsumer>> consumers;
+    consumers.push_back(createRestrictedCChecker(compiler.getDiagnostics()));
+    consumers.push_back(std::move(codegen));
+    return std::make_unique<clang::MultiplexConsumer>(std::move(consumers));
+  }
 };
 
 std::vector<std::string> clangCommandLine(const CFrontendOptions &options, ir::DiagnosticFormat format) {
@@ -90,7 +110,7 @@ CFrontendResult compileC(const CFrontendOptions &options, ir::DiagnosticEngine &
   }
 
   auto context = std::make_unique<llvm::LLVMContext>();
-  clang::EmitLLVMOnlyAction action(context.get());
+  CheckedCodegenAction action(context.get());
   bool ok = compiler.ExecuteAction(action);
   consumer->finish();
   if (!ok || compiler.getDiagnostics().hasErrorOccurred())

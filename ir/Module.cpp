@@ -1,5 +1,7 @@
 #include "ir/Module.h"
 
+#include "ir/SourceLocations.h"
+
 #include <llvm/BinaryFormat/Dwarf.h>
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DebugInfoMetadata.h>
@@ -39,25 +41,6 @@ const MapDef *Module::findMap(const std::string &name) const {
 }
 
 namespace {
-
-// The path to show for a file in diagnostics: the main source as the user
-// wrote it on the command line, other files as DWARF records them (clang
-// records them relative to the compilation directory, or absolute).
-std::string displayPath(const llvm::DIFile *file, const std::string &mainSource) {
-  if (!file)
-    return {};
-  std::string name = file->getFilename().str();
-  llvm::SmallString<256> absolute(name);
-  if (!llvm::sys::path::is_absolute(absolute))
-    llvm::sys::fs::make_absolute(file->getDirectory(), absolute);
-  llvm::SmallString<256> main(mainSource);
-  llvm::sys::fs::make_absolute(main);
-  llvm::sys::path::remove_dots(absolute, true);
-  llvm::sys::path::remove_dots(main, true);
-  if (absolute == main)
-    return mainSource;
-  return std::string(absolute);
-}
 
 const llvm::DIType *stripTypedefs(const llvm::DIType *type) {
   while (auto *derived = llvm::dyn_cast_or_null<llvm::DIDerivedType>(type)) {
@@ -250,21 +233,6 @@ std::string stringFromInitializer(const llvm::GlobalVariable &global) {
 }
 
 } // namespace
-
-SourceLocation locationOf(const llvm::Function &function, const std::string &mainSource) {
-  if (const llvm::DISubprogram *sp = function.getSubprogram())
-    return {displayPath(sp->getFile(), mainSource), sp->getLine(), 0};
-  return {};
-}
-
-SourceLocation locationOf(const llvm::GlobalVariable &global, const std::string &mainSource) {
-  llvm::SmallVector<llvm::DIGlobalVariableExpression *, 1> exprs;
-  global.getDebugInfo(exprs);
-  if (!exprs.empty())
-    if (const llvm::DIGlobalVariable *var = exprs.front()->getVariable())
-      return {displayPath(var->getFile(), mainSource), var->getLine(), 0};
-  return {};
-}
 
 bool readProgramModel(Module &module, DiagnosticEngine &diags,
                       const std::vector<SectionTypeOverride> &overrides) {

@@ -95,9 +95,4 @@ struct SectionTypeOverride {
 bool readProgramModel(Module &module, DiagnosticEngine &diags,
                       const std::vector<SectionTypeOverride> &overrides = {});
 
-// Source location of a function or global, from its debug info; the main
-// source file is shown as `mainSource` spells it.
-SourceLocation locationOf(const llvm::Function &function, const std::string &mainSource);
-SourceLocation locationOf(const llvm::GlobalVariable &global, const std::string &mainSource);
-
 } // namespace ebpfc::ir

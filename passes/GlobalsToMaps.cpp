@@ -1,7 +1,7 @@
 #include "passes/GlobalsToMaps.h"
 
 #include "ir/MapType.h"
-#include "passes/DebugLocations.h"
+#include "ir/SourceLocations.h"
 #include "passes/MapFormat.h"
 
 #include <llvm/ADT/MapVector.h>
@@ -121,10 +121,10 @@ ir::SourceLocation locationOf(const llvm::GlobalValue &global, const ir::Module 
   if (!debug) {
     for (const llvm::User *user : global.users())
       if (auto *instruction = llvm::dyn_cast<llvm::Instruction>(user))
-        return sourceLocationOf(*instruction, module.sourceFile());
+        return ir::sourceLocationOf(*instruction, module.sourceFile());
     return {};
   }
-  ir::SourceLocation loc = sourceLocationOf(debug->getFile(), debug->getLine(), module.sourceFile());
+  ir::SourceLocation loc = ir::sourceLocationOf(debug->getFile(), debug->getLine(), module.sourceFile());
   const std::string &text = diags.lineOf(loc.file, loc.line);
   if (size_t at = text.find(debug->getName().str()); at != std::string::npos)
     loc.column = static_cast<unsigned>(at + 1);

@@ -1,7 +1,7 @@
 #include "passes/HelperAvailability.h"
 
 #include "ir/HelperTable.h"
-#include "passes/DebugLocations.h"
+#include "ir/SourceLocations.h"
 
 #include <llvm/ADT/SetVector.h>
 #include <llvm/IR/Constants.h>
@@ -45,7 +45,7 @@ public:
   HelperChecker(const ir::Module &module, ir::DiagnosticEngine &diags) : module_(module), diags_(diags) {}
 
   void check(const llvm::CallBase &call, uint64_t id, const ir::Program &program, const llvm::Function &caller) {
-    ir::SourceLocation loc = sourceLocationOf(call, module_.sourceFile());
+    ir::SourceLocation loc = ir::sourceLocationOf(call, module_.sourceFile());
     std::vector<ir::DiagnosticNote> context;
     if (caller.getName() != program.name)
       context.push_back({{}, "'" + caller.getName().str() + "' is called by program '" + program.name + "'"});

@@ -1,6 +1,6 @@
 #include "passes/LoopFacts.h"
 
-#include "passes/DebugLocations.h"
+#include "ir/SourceLocations.h"
 
 #include <llvm/Analysis/CodeMetrics.h>
 #include <llvm/Analysis/LoopInfo.h>
@@ -88,7 +88,7 @@ const LoopFacts &LoopFactsBuilder::factsOf(const llvm::Loop &loop) {
     return found->second;
 
   LoopFacts facts;
-  facts.loc = sourceLocationOf(loop.getStartLoc().get(), mainSource_);
+  facts.loc = ir::sourceLocationOf(loop.getStartLoc().get(), mainSource_);
   facts.expandedFrom = expandedFromName(loop);
   facts.exactTripCount = exactTripCountOf(loop, scalarEvolution_);
   facts.maxTripCount = maxTripCountOf(loop, scalarEvolution_);

@@ -1,6 +1,6 @@
 #include "passes/LoopPrepare.h"
 
-#include "passes/DebugLocations.h"
+#include "ir/SourceLocations.h"
 #include "passes/LoopFacts.h"
 
 #include <llvm/Analysis/LoopInfo.h>
@@ -71,7 +71,7 @@ bool LoopPreparePass::run(ir::Module &module, PassContext &context) {
         if (target.boundedLoops)
           continue; // --unroll=always respects an explicit '#pragma nounroll'
         context.diags.error(
-            sourceLocationOf(loop->getStartLoc().get(), module.sourceFile()),
+            ir::sourceLocationOf(loop->getStartLoc().get(), module.sourceFile()),
             "loop is marked '#pragma nounroll', but kernel " + target.kernel.str() + " accepts no loops",
             {{{}, "programs for kernels before 5.3 cannot contain loops, so ebpfc unrolls every loop"},
              {{}, "remove the pragma, or pass --target-kernel=5.3 or later to keep the loop"}});

@@ -1,6 +1,6 @@
 #include "passes/RestrictedCCalls.h"
 
-#include "passes/DebugLocations.h"
+#include "ir/SourceLocations.h"
 
 #include <llvm/IR/Constants.h>
 #include <llvm/IR/DebugInfoMetadata.h>
@@ -26,7 +26,7 @@ std::optional<uint64_t> unexpandedCompareSize(const llvm::CallBase &call) {
 
 void report(const llvm::CallBase &call, const llvm::Function &callee, const ir::Module &module,
             PassContext &context) {
-  ir::SourceLocation loc = sourceLocationOf(call, module.sourceFile());
+  ir::SourceLocation loc = ir::sourceLocationOf(call, module.sourceFile());
   std::vector<ir::DiagnosticNote> notes;
   // Where the code was inlined into the function that keeps the call.
   const llvm::DILocation *location = call.getDebugLoc().get();
@@ -34,7 +34,7 @@ void report(const llvm::CallBase &call, const llvm::Function &callee, const ir::
   while (inlinedAt && inlinedAt->getInlinedAt())
     inlinedAt = inlinedAt->getInlinedAt();
   if (inlinedAt)
-    notes.push_back({sourceLocationOf(inlinedAt, module.sourceFile()),
+    notes.push_back({ir::sourceLocationOf(inlinedAt, module.sourceFile()),
                      "inlined into '" + call.getFunction()->getName().str() + "' here"});
 
   std::string name = callee.getName().str();

@@ -1,6 +1,7 @@
 #include "passes/StackCheck.h"
 
 #include "backend/ObjectAnalysis.h"
+#include "ir/SourceLocations.h"
 
 #include <llvm/ADT/SmallString.h>
 #include <llvm/IR/DebugInfo.h>

@@ -1,12 +1,14 @@
-#include "passes/DebugLocations.h"
+#include "ir/SourceLocations.h"
 
 #include <llvm/ADT/SmallString.h>
 #include <llvm/IR/DebugInfoMetadata.h>
+#include <llvm/IR/Function.h>
+#include <llvm/IR/GlobalVariable.h>
 #include <llvm/IR/Instruction.h>
 #include <llvm/Support/FileSystem.h>
 #include <llvm/Support/Path.h>
 
-namespace ebpfc::passes {
+namespace ebpfc::ir {
 
 namespace {
 
@@ -23,24 +25,39 @@ std::string displayPath(llvm::StringRef filename, llvm::StringRef directory, con
 
 } // namespace
 
-ir::SourceLocation sourceLocationOf(const llvm::DILocation *location, const std::string &mainSource) {
+SourceLocation sourceLocationOf(const llvm::DILocation *location, const std::string &mainSource) {
   if (!location)
     return {};
   return {displayPath(location->getFilename(), location->getDirectory(), mainSource), location->getLine(),
           location->getColumn()};
 }
 
-ir::SourceLocation sourceLocationOf(const llvm::DIFile *file, unsigned line, const std::string &mainSource) {
+SourceLocation sourceLocationOf(const llvm::DIFile *file, unsigned line, const std::string &mainSource) {
   if (!file)
     return {};
   return {displayPath(file->getFilename(), file->getDirectory(), mainSource), line, 0};
 }
 
-ir::SourceLocation sourceLocationOf(const llvm::Instruction &instruction, const std::string &mainSource) {
+SourceLocation sourceLocationOf(const llvm::Instruction &instruction, const std::string &mainSource) {
   for (const llvm::Instruction *at = &instruction; at; at = at->getPrevNode())
     if (const llvm::DILocation *location = at->getDebugLoc().get(); location && location->getLine())
       return sourceLocationOf(location, mainSource);
   return {};
 }
 
-} // namespace ebpfc::passes
+SourceLocation locationOf(const llvm::Function &function, const std::string &mainSource) {
+  if (const llvm::DISubprogram *sp = function.getSubprogram())
+    return sourceLocationOf(sp->getFile(), sp->getLine(), mainSource);
+  return {};
+}
+
+SourceLocation locationOf(const llvm::GlobalVariable &global, const std::string &mainSource) {
+  llvm::SmallVector<llvm::DIGlobalVariableExpression *, 1> expressions;
+  global.getDebugInfo(expressions);
+  if (!expressions.empty())
+    if (const llvm::DIGlobalVariable *variable = expressions.front()->getVariable())
+      return sourceLocationOf(variable->getFile(), variable->getLine(), mainSource);
+  return {};
+}
+
+} // namespace ebpfc::ir

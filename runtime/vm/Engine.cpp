@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <vector>
 
 namespace ebpfc::runtime {
 
@@ -93,15 +94,40 @@ ExecutionEnvironment::TailCallSlot ExecutionEnvironment::resolveTailCall(uint64_
 bool ExecutionEnvironment::findMemoryRegion(uint64_t, uint64_t, Region &) const { return false; }
 
 namespace {
-constexpr std::string_view kEngineNames[] = {"interp"};
+
+struct EngineRegistry {
+  std::vector<std::string_view> names;
+  std::vector<EngineFactory> factories;
+};
+
+std::unique_ptr<Engine> createInterpreter(const EngineOptions &options) { return std::make_unique<Interpreter>(options); }
+
+// Built on first use, so that registrations from other libraries' static
+// initializers find it whatever the initialization order.
+EngineRegistry &registry() {
+  static EngineRegistry engines{{"interp"}, {createInterpreter}};
+  return engines;
 }
 
-std::span<const std::string_view> engineNames() { return kEngineNames; }
+} // namespace
+
+std::span<const std::string_view> engineNames() { return registry().names; }
+
+bool registerEngine(std::string_view name, EngineFactory factory) {
+  EngineRegistry &engines = registry();
+  if (std::find(engines.names.begin(), engines.names.end(), name) != engines.names.end())
+    return false;
+  engines.names.push_back(name);
+  engines.factories.push_back(factory);
+  return true;
+}
 
 std::unique_ptr<Engine> createEngine(std::string_view name, const EngineOptions &options, std::string &error) {
-  if (name == "interp")
-    return std::make_unique<Interpreter>(options);
-  error = fmt::format("unknown engine '{}' (known: {})", name, fmt::join(kEngineNames, ", "));
+  const EngineRegistry &engines = registry();
+  for (size_t i = 0; i < engines.names.size(); ++i)
+    if (engines.names[i] == name)
+      return engines.factories[i](options);
+  error = fmt::format("unknown engine '{}' (known: {})", name, fmt::join(engines.names, ", "));
   return nullptr;
 }
 

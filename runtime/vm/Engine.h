@@ -134,8 +134,16 @@ private:
   EngineOptions options_;
 };
 
-// Engines by name ("interp"); nullptr with `error` listing the known names.
+// Engines by name ("interp", and whatever registerEngine added); nullptr
+// with `error` listing the known names.
 std::unique_ptr<Engine> createEngine(std::string_view name, const EngineOptions &options, std::string &error);
 std::span<const std::string_view> engineNames();
+
+// Adds an engine that lives in another library (the JIT registers "jit" and
+// "jit-checked" when its library is linked in), so that every tool choosing
+// engines by name offers it. `name` must stay valid (a literal); false when
+// the name is taken. Meant for static initialization, before any lookup.
+using EngineFactory = std::unique_ptr<Engine> (*)(const EngineOptions &options);
+bool registerEngine(std::string_view name, EngineFactory factory);
 
 } // namespace ebpfc::runtime

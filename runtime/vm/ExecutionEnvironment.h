@@ -32,6 +32,10 @@ public:
   // helper's access. Size 0 always succeeds with an empty span.
   virtual std::optional<std::span<const uint8_t>> readableMemory(uint64_t address, uint64_t size) = 0;
   virtual std::optional<std::span<uint8_t>> writableMemory(uint64_t address, uint64_t size) = 0;
+  // Like readableMemory, but a miss is no fault: nullopt, and the run goes
+  // on. For helpers that, like the kernel's, tolerate bad pointers (the
+  // strings of bpf_trace_printk's %s, probe reads).
+  virtual std::optional<std::span<const uint8_t>> probeReadableMemory(uint64_t address, uint64_t size) = 0;
 
   // Ends the run with a fault at the calling instruction.
   virtual void fault(std::string message) = 0;

@@ -275,6 +275,13 @@ public:
     memoryFault();
     return std::nullopt;
   }
+  std::optional<std::span<const uint8_t>> probeReadableMemory(uint64_t address, uint64_t size) override {
+    if (size == 0)
+      return std::span<const uint8_t>();
+    if (uint8_t *p = state_.pointerSlow(address, size, false))
+      return std::span<const uint8_t>(p, size);
+    return std::nullopt;
+  }
   std::optional<std::span<uint8_t>> writableMemory(uint64_t address, uint64_t size) override {
     if (size == 0)
       return std::span<uint8_t>();

@@ -22,6 +22,12 @@ std::string regionLabel(const Region &region) {
   return fmt::format("{} '{}'", kind, region.name);
 }
 
+// "read-only context", "read-only map value '.rodata'" (whose kind says it already).
+std::string readOnlyLabel(const Region &region) {
+  const std::string label = regionLabel(region);
+  return label.starts_with("read-only") ? label : "read-only " + label;
+}
+
 std::string accessText(uint64_t address, uint64_t size, bool write) {
   return fmt::format("{} of {} byte{} at {:#x}", write ? "write" : "read", size, size == 1 ? "" : "s", address);
 }
@@ -98,22 +104,20 @@ bool RunState::lookup(uint64_t address, uint64_t size, bool write, Region &found
     if (!region.contains(address, size))
       continue;
     if (write && !region.writable) {
-      fail(FaultKind::ReadOnlyWrite, address, size, write,
-           fmt::format("{} into read-only {}", access, regionLabel(region)));
+      fail(FaultKind::ReadOnlyWrite, address, size, write, fmt::format("{} into {}", access, readOnlyLabel(region)));
       return false;
     }
     found = region;
     return true;
   }
   if (environment && environment->findMemoryRegion(address, size, found) && found.contains(address, size)) {
-    if (write && !found.writable) {
-      fail(FaultKind::ReadOnlyWrite, address, size, write,
-           fmt::format("{} into read-only {}", access, regionLabel(found)));
-      return false;
-    }
-    // Kept for fault reports: a later bad access may be near this value.
+    // Kept for fault reports: this or a later bad access may be near this value.
     if (discovered_.size() < 64)
       discovered_.push_back(found);
+    if (write && !found.writable) {
+      fail(FaultKind::ReadOnlyWrite, address, size, write, fmt::format("{} into {}", access, readOnlyLabel(found)));
+      return false;
+    }
     return true;
   }
   // An access that starts inside a map value but runs past it: keep the
@@ -271,7 +275,7 @@ std::string RunState::describeNeighborhood(uint64_t address, uint64_t size) cons
   return fmt::format("at offset {} of {}", address - region.begin, bounds);
 }
 
-void RunState::raise(FaultKind kind, std::string message, const InterpretedProgram &program, const MicroOp *op,
+void RunState::raise(FaultKind kind, std::string message, const LoadedProgram &program, uint32_t insn,
                      const uint64_t *registers, std::optional<MemoryAccess> access) {
   if (fault)
     return;
@@ -279,7 +283,7 @@ void RunState::raise(FaultKind kind, std::string message, const InterpretedProgr
   f.kind = kind;
   f.message = std::move(message);
   f.program = program.image().name;
-  f.insn = uint32_t(op - program.ops.data());
+  f.insn = insn;
   f.instruction = disassembleInsn(program.image().insns, f.insn, AsmDialect::Llvm);
   if (access) {
     f.access = access;

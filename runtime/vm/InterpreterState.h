@@ -135,7 +135,15 @@ public:
   std::optional<Fault> fault;
 
   void raise(FaultKind kind, std::string message, const InterpretedProgram &program, const MicroOp *op,
+             const uint64_t *registers, std::optional<MemoryAccess> access = std::nullopt) {
+    raise(kind, std::move(message), program, uint32_t(op - program.ops.data()), registers, access);
+  }
+  // The same for any engine's program (the JIT shares this run state).
+  void raise(FaultKind kind, std::string message, const LoadedProgram &program, uint32_t insn,
              const uint64_t *registers, std::optional<MemoryAccess> access = std::nullopt);
+  void raiseMemoryFault(const LoadedProgram &program, uint32_t insn, const uint64_t *registers) {
+    raise(failure_.kind, failure_.message, program, insn, registers, failure_.access);
+  }
   void raiseMemoryFault(const InterpretedProgram &program, const MicroOp *op, const uint64_t *registers) {
     raise(failure_.kind, failure_.message, program, op, registers, failure_.access);
   }
@@ -145,13 +153,17 @@ public:
   // Of the program running now (tail calls may switch it).
   ExecutionEnvironment *environment = nullptr;
 
-private:
+  // The region cache behind readable()/writable(), which compiled code
+  // (the checked JIT) reads directly: entries change on every slow path.
   struct CachedRegion {
     uint64_t begin = 0;
     uint64_t size = 0;
     bool writable = false;
   };
   static constexpr unsigned kCacheSize = 4; // [0]: the stack; the rest round-robin
+  const CachedRegion *regionCache() const { return cache_.data(); }
+
+private:
 
   // The region holding the whole access, looking beyond the cache; false
   // with failure_ describing why (nothing there, read-only, straddling).

@@ -52,6 +52,14 @@ std::optional<std::string> CommandLine::value(const std::string &name) const {
   return std::nullopt;
 }
 
+std::vector<std::string> CommandLine::values(const std::string &name) const {
+  std::vector<std::string> found;
+  for (const auto &[option, value] : values_)
+    if (option == name)
+      found.push_back(value);
+  return found;
+}
+
 std::optional<std::string> readInput(const std::string &path, std::string &error) {
   if (path == "-")
     return std::string(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());

@@ -19,6 +19,8 @@ public:
   const std::string &error() const { return error_; }
   bool has(const std::string &name) const;
   std::optional<std::string> value(const std::string &name) const;
+  // Every value of a repeatable option, in command-line order.
+  std::vector<std::string> values(const std::string &name) const;
   const std::vector<std::string> &positional() const { return positional_; }
 
 private:

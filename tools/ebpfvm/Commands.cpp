@@ -4,12 +4,21 @@ namespace ebpfc::ebpfvm {
 
 namespace {
 const Command kCommands[] = {
+    {"run",
+     "OBJ [--program NAME | --section SEC] [--type TYPE] (--pcap FILE | --packets FILE | --packet HEX...) "
+     "[--ctx FIELD=VALUE...] [--maps FILE] [--dump-maps FILE|-] [--out-pcap FILE] [--json] [--repeat N] "
+     "[--engine=interp|kernel] [--checked] [--cpus N] [--cpu N] [--seed N] [--fib FILE] [--clock-start NS] "
+     "[--clock-step NS] [--budget N] [--no-map-changes] [--no-progress]",
+     "run a program of an object on packets and show verdicts, output packets, map changes and trace output",
+     runCommand},
     {"conformance", "PATH... [--engine=NAME] [--checked] [--verbose]",
      "run bpf_conformance vectors (.data files or directories of them)", conformanceCommand},
     {"asm", "FILE [--dialect=auto|llvm|conformance] [-o OUT] [--format=hex|raw]",
      "assemble instructions (LLVM or conformance syntax) into a raw instruction stream", asmCommand},
-    {"disasm", "--raw FILE | --hex FILE [--dialect=llvm|conformance] [--labels] [--indexes]",
-     "disassemble an instruction stream", disasmCommand},
+    {"disasm", "OBJ [--program NAME] [--no-source] | --raw FILE | --hex FILE [--dialect=llvm|conformance] "
+     "[--labels] [--indexes]",
+     "disassemble an object's programs (with source lines from its line info) or an instruction stream",
+     disasmCommand},
 };
 } // namespace
 

@@ -23,5 +23,6 @@ std::span<const Command> commands();
 int asmCommand(std::span<const std::string> args);
 int disasmCommand(std::span<const std::string> args);
 int conformanceCommand(std::span<const std::string> args);
+int runCommand(std::span<const std::string> args);
 
 } // namespace ebpfc::ebpfvm

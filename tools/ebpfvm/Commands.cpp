@@ -7,7 +7,7 @@ const Command kCommands[] = {
     {"run",
      "OBJ [--program NAME | --section SEC] [--type TYPE] (--pcap FILE | --packets FILE | --packet HEX...) "
      "[--ctx FIELD=VALUE...] [--maps FILE] [--dump-maps FILE|-] [--out-pcap FILE] [--json] [--repeat N] "
-     "[--engine=interp|kernel] [--checked] [--cpus N] [--cpu N] [--seed N] [--fib FILE] [--clock-start NS] "
+     "[--engine=interp|jit|jit-checked|kernel] [--checked] [--cpus N] [--cpu N] [--seed N] [--fib FILE] [--clock-start NS] "
      "[--clock-step NS] [--budget N] [--no-map-changes] [--no-progress]",
      "run a program of an object on packets and show verdicts, output packets, map changes and trace output",
      runCommand},

@@ -306,7 +306,7 @@ bool readSettings(const CommandLine &line, Settings &settings, int &status) {
     for (const char *option : {"--checked", "--cpus", "--seed", "--fib", "--clock-start", "--clock-step", "--type",
                                "--budget"})
       if (line.has(option))
-        return usage(fmt::format("{} applies to the in-process engines (interp), not to --engine=kernel", option));
+        return usage(fmt::format("{} applies to the in-process engines (interp, jit), not to --engine=kernel", option));
   }
   if (std::optional<std::string> type = line.value("--type")) {
     std::optional<ir::ProgramType> parsed = ir::programTypeFromName(*type);

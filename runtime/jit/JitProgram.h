@@ -1,0 +1,32 @@
+// A program loaded by the JIT: its compiled code (possibly shared with other
+// loads of the same bytecode) and what this load resolved — pseudo-load
+// values and helpers — in the order compiled code reads them.
+#pragma once
+
+#include "runtime/jit/Compiler.h"
+
+#include <algorithm>
+
+namespace ebpfc::runtime::jit {
+
+class JitProgram final : public LoadedProgram {
+public:
+  JitProgram(const Engine &engine, ProgramImage image, ExecutionEnvironment &environment, bool checkedMode)
+      : LoadedProgram(engine, std::move(image), environment), checkedMode(checkedMode) {
+    data.program = this;
+  }
+
+  bool isFunctionEntry(uint64_t slot) const {
+    return std::binary_search(functionEntries.begin(), functionEntries.end(), slot);
+  }
+  CompiledFunction entry() const { return code->function(0); }
+
+  const bool checkedMode;
+  JitProgramData data;
+  std::vector<uint64_t> constants; // data.constants points here
+  std::vector<uint32_t> functionEntries;
+  std::shared_ptr<const CompiledCode> code;
+  JitCompileInfo compileInfo;
+};
+
+} // namespace ebpfc::runtime::jit

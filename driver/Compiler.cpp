@@ -6,6 +6,7 @@
 #include "driver/Depfile.h"
 #include "driver/OutputFile.h"
 #include "frontend/c/CFrontend.h"
+#include "frontend/p4/P4Frontend.h"
 #include "ir/TargetMachine.h"
 #include "passes/Pipeline.h"
 
@@ -62,6 +63,9 @@ bool readFile(const std::string &path, std::string &contents, ir::DiagnosticEngi
   return true;
 }
 
+std::optional<std::string> compileModule(ir::Module &module, const CompileOptions &options,
+                                         ir::DiagnosticEngine &diags);
+
 // The compiled bytes for a C input, or nullopt.
 std::optional<std::string> compileCSource(const std::string &input, const CompileOptions &options,
                                           ir::DiagnosticEngine &diags, std::vector<std::string> &dependencies) {
@@ -78,9 +82,29 @@ std::optional<std::string> compileCSource(const std::string &input, const Compil
   frontend::CFrontendResult frontendResult = frontend::compileC(frontendOptions, diags);
   if (!frontendResult.module)
     return std::nullopt;
-  ir::Module &module = *frontendResult.module;
   dependencies = std::move(frontendResult.dependencies);
+  return compileModule(*frontendResult.module, options, diags);
+}
 
+// The compiled bytes for a P4 input, or nullopt.
+std::optional<std::string> compileP4Source(const std::string &input, const CompileOptions &options,
+                                           ir::DiagnosticEngine &diags, std::vector<std::string> &dependencies) {
+  p4::P4FrontendOptions frontendOptions;
+  frontendOptions.inputFile = input;
+  frontendOptions.clangArgs = options.clangArgs;
+  frontendOptions.target = options.target;
+  frontendOptions.colorDiagnostics = options.colorDiagnostics;
+  frontendOptions.systemDependencies = options.depfile.systemHeaders;
+  p4::P4FrontendResult frontendResult = p4::compileP4(frontendOptions, diags);
+  if (!frontendResult.module)
+    return std::nullopt;
+  dependencies = std::move(frontendResult.dependencies);
+  return compileModule(*frontendResult.module, options, diags);
+}
+
+// Runs the pass pipeline and the backend on a frontend's module.
+std::optional<std::string> compileModule(ir::Module &module, const CompileOptions &options,
+                                         ir::DiagnosticEngine &diags) {
   std::unique_ptr<llvm::TargetMachine> machine = ir::createTargetMachine(options.target, options.pipeline.optLevel);
   passes::PassContext context{diags, options.pipeline, *machine};
   // --stats goes to stderr when the output itself is written to stdout.
@@ -154,9 +178,8 @@ bool compileOne(const std::string &input, const CompileOptions &options, ir::Dia
     break;
   }
   case InputLanguage::P4:
-    diags.error(input + ": P4 input is not supported by this build of ebpfc yet",
-                {{{}, "the P4-16 frontend is in development; compile C or assembly sources"}});
-    return false;
+    bytes = compileP4Source(input, options, diags, dependencies);
+    break;
   }
   if (!bytes || diags.hasErrors())
     return false;

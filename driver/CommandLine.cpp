@@ -69,6 +69,8 @@ public:
       if (arg == "-MF") { if (auto v = value(arg)) result_.options.depfile.path = *v; continue; }
       if (arg == "-MT") { if (auto v = value(arg)) result_.options.depfile.targets.push_back(*v); continue; }
       if (arg == "-MQ") { if (auto v = value(arg)) result_.options.depfile.targets.push_back(quoteForMake(*v)); continue; }
+      if (arg == "--skeleton") { if (auto v = value(arg)) result_.options.skeleton = *v; continue; }
+      if (startsWith(arg, "--skeleton=")) { result_.options.skeleton = arg.substr(11); continue; }
       if (startsWith(arg, "--section-type=")) { sectionType(arg.substr(15)); continue; }
       if (startsWith(arg, "--print-after=")) { printAfter(arg.substr(14)); continue; }
       if (arg == "--print-after-all") { result_.options.pipeline.printAfter.push_back("all"); continue; }
@@ -268,6 +270,10 @@ private:
       diags_.error("cannot specify -o when generating multiple output files");
     if (o.inputs.size() > 1 && o.depfile.enabled && !o.depfile.path.empty())
       diags_.error("cannot specify -MF when compiling multiple input files");
+    if (!o.skeleton.empty() && o.inputs.size() > 1)
+      diags_.error("cannot specify --skeleton when compiling multiple input files");
+    if (!o.skeleton.empty() && o.emit != EmitKind::Object)
+      diags_.error("--skeleton needs an object output", {{{}, "drop -S / --emit-ir"}});
   }
 
   static std::string quoteForMake(const std::string &target) {
@@ -369,6 +375,13 @@ DEPENDENCIES (for Make and Ninja)
   -MT <target>            Target name in the depfile (default: the output)
   -MQ <target>            Like -MT, quoting characters special to Make
   -MP                     Add a phony target for each header
+
+USER-SPACE LOADERS
+  --skeleton <file>       Also write <file> (NAME.skel.h), a C header that
+                          embeds the object and declares struct NAME with its
+                          programs, maps and global variables (typed, from
+                          BTF) and NAME__open_and_load()/__attach()/
+                          __destroy() over libbpf; build the loader with -lbpf
 
 DIAGNOSTICS
   --diagnostics-format=text|json

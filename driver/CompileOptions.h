@@ -38,6 +38,9 @@ struct CompileOptions {
   bool isaExplicit = false;
   std::vector<std::string> clangArgs;
   DepfileOptions depfile;
+  // --skeleton: where to write a C header that embeds the object for
+  // libbpf-based loaders (driver/Skeleton.h); empty for none.
+  std::string skeleton;
   std::vector<ir::SectionTypeOverride> sectionTypes;
   bool warningsAsErrors = false;
   bool colorDiagnostics = false;

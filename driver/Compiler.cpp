@@ -5,6 +5,7 @@
 #include "backend/IsaSelection.h"
 #include "driver/Depfile.h"
 #include "driver/OutputFile.h"
+#include "driver/Skeleton.h"
 #include "frontend/c/CFrontend.h"
 #include "frontend/p4/P4Frontend.h"
 #include "ir/TargetMachine.h"
@@ -183,7 +184,16 @@ bool compileOne(const std::string &input, const CompileOptions &options, ir::Dia
   }
   if (!bytes || diags.hasErrors())
     return false;
+  // Made before anything is written, so a failure leaves no outputs.
+  std::optional<std::string> skeleton;
+  if (!options.skeleton.empty()) {
+    skeleton = generateSkeleton(*bytes, skeletonName(options.skeleton), diags);
+    if (!skeleton)
+      return false;
+  }
   if (!writeOutputFile(output, *bytes, diags))
+    return false;
+  if (skeleton && !writeOutputFile(options.skeleton, *skeleton, diags))
     return false;
   if (options.depfile.enabled) {
     std::string depfilePath = options.depfile.path.empty() ? defaultDepfilePath(output) : options.depfile.path;

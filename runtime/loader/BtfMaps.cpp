@@ -129,6 +129,7 @@ Expected<void> MapDefinitionParser::parse(const std::string &mapName, uint32_t d
       auto size = typeField(mapName, member);
       if (!size)
         return size.takeError();
+      (name == "key" ? spec.btfKeyType : spec.btfValueType) = btf_.type(member.type).sizeOrType;
       if (auto ok = setSize(mapName, name, name == "key" ? spec.keySize : spec.valueSize, *size);
           !ok)
         return ok;

@@ -334,6 +334,8 @@ Expected<ObjectImage> ObjectLoader::run() {
     return ok.takeError();
   for (MapDefinition &map : maps_)
     image_.maps.push_back(std::move(map.spec));
+  if (btf_)
+    image_.btf = std::make_shared<const Btf>(*btf_);
   return std::move(image_);
 }
 

@@ -6,9 +6,11 @@
 
 #include "ir/ProgramType.h"
 #include "runtime/Insn.h"
+#include "runtime/loader/Btf.h"
 #include "runtime/maps/Map.h"
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -106,6 +108,9 @@ struct ObjectImage {
   std::vector<ProgArrayInit> progArrayInits;
   std::vector<MapInMapInit> mapInMapInits;
   std::string license;
+  // The object's .BTF, when it has one: what MapSpec::btfKeyType and
+  // btfValueType refer to (a golden suite's STF tables are laid out by it).
+  std::shared_ptr<const Btf> btf;
   uint32_t kernelVersion = 0;        // "version" section of old objects, 0 if absent
   std::vector<SectionInfo> sections; // every ELF section but the null one
   // Things loaded but not honoured, e.g. CO-RE relocations left as compiled.

@@ -64,6 +64,10 @@ struct MapSpec {
   std::vector<uint8_t> initialValue;
   // Offset of a struct bpf_spin_lock in the value, from the value's BTF.
   std::optional<uint32_t> spinLockOffset;
+  // Key and value type ids in the object's BTF (__type(key, T)); 0 when the
+  // map was declared by sizes only. The loader keeps that BTF in the image.
+  uint32_t btfKeyType = 0;
+  uint32_t btfValueType = 0;
 };
 
 // A memory range a program may legitimately access (checked mode).

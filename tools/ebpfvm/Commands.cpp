@@ -11,6 +11,11 @@ const Command kCommands[] = {
      "[--clock-step NS] [--budget N] [--no-map-changes] [--no-progress]",
      "run a program of an object on packets and show verdicts, output packets, map changes and trace output",
      runCommand},
+    {"test",
+     "PATH... [--engine=interp|jit|jit-checked|kernel|all] [--checked] [-j N] [--junit FILE] [--update] "
+     "[--ebpfc PATH] [--verbose] [--no-progress] [--color|--no-color]",
+     "run golden suites (*.suite.json, *.stf beside a .p4; directories searched) and report every difference",
+     testCommand},
     {"conformance", "PATH... [--engine=NAME] [--checked] [--verbose]",
      "run bpf_conformance vectors (.data files or directories of them)", conformanceCommand},
     {"asm", "FILE [--dialect=auto|llvm|conformance] [-o OUT] [--format=hex|raw]",

@@ -24,5 +24,6 @@ int asmCommand(std::span<const std::string> args);
 int disasmCommand(std::span<const std::string> args);
 int conformanceCommand(std::span<const std::string> args);
 int runCommand(std::span<const std::string> args);
+int testCommand(std::span<const std::string> args);
 
 } // namespace ebpfc::ebpfvm

@@ -8,7 +8,7 @@
 #include "runtime/kernel/KernelAvailability.h"
 #include "runtime/kernel/KernelObject.h"
 #include "tests/kernel/KernelCaseRunner.h"
-#include "tests/runtime/exec/SuiteCases.h"
+#include "suites/SuiteRunner.h"
 
 #include <gtest/gtest.h>
 
@@ -96,7 +96,7 @@ TEST_P(ExampleSuite, InterpreterMatchesRecordedKernelResults) {
   for (const suites::CaseSpec &spec : suite_.cases) {
     SCOPED_TRACE("case \"" + spec.name + "\" (" + spec.where.toString() + ")");
     suites::CaseResult result;
-    ASSERT_TRUE(runCase(*interpreter, object_, suite_, spec, result, error)) << error;
+    ASSERT_TRUE(suites::runCase(*interpreter, object_, suite_, spec, result, error)) << error;
     const std::vector<std::string> problems = suites::checkCase(spec, spec.packet, result);
     EXPECT_TRUE(problems.empty()) << GetParam().compiler << "'s object in the interpreter:" << joined(problems);
   }
@@ -116,8 +116,8 @@ TEST_P(ExampleSuite, InterpreterAgreesWithKernel) {
   for (const suites::CaseSpec &spec : suite_.cases) {
     SCOPED_TRACE("case \"" + spec.name + "\" (" + spec.where.toString() + ")");
     suites::CaseResult vm, kernelResult;
-    ASSERT_TRUE(runCase(*interpreter, object_, suite_, spec, vm, error)) << error;
-    ASSERT_TRUE(runCase(*kernelEngine, object_, suite_, spec, kernelResult, error)) << error;
+    ASSERT_TRUE(suites::runCase(*interpreter, object_, suite_, spec, vm, error)) << error;
+    ASSERT_TRUE(suites::runCase(*kernelEngine, object_, suite_, spec, kernelResult, error)) << error;
     const std::vector<std::string> differences = suites::describeDifferences(vm, kernelResult, "ebpfvm", "kernel");
     EXPECT_TRUE(differences.empty()) << GetParam().compiler << "'s object:" << joined(differences);
   }

@@ -1,0 +1,3 @@
+/* Included by both programs. */
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>

@@ -1,0 +1,2 @@
+/* Included by counter.c only. */
+#define COUNTER_SLOTS 4

@@ -1,0 +1,2 @@
+/* Included by filter.c only. */
+#define FILTER_VERDICT XDP_DROP

@@ -50,6 +50,7 @@ std::vector<Field> membersOf(const Btf &btf, uint32_t typeId, uint32_t baseOffse
 // How the maps of one P4 table are laid out, from BTF.
 struct TableLayout {
   std::string map;
+  bool defaultOnly = false;      // no entries map: keyless, or const entries
   uint32_t keySize = 0, valueSize = 0;
   bool lpm = false;              // the key starts with a u32 prefixlen
   std::vector<Field> keyFields;  // field0, field1, ... (prefixlen excluded)
@@ -95,11 +96,24 @@ public:
 private:
   TableLayout build(const std::string &name, const std::string &written) const {
     const runtime::MapSpec *spec = map(name);
+    // A keyless table (or one with const entries) has no entries map, only
+    // its default action's.
+    const runtime::MapSpec *defaultSpec = map(name + "_defaultAction");
+    const bool defaultOnly = !spec && defaultSpec;
+    if (defaultOnly)
+      spec = defaultSpec;
     if (!spec) {
       std::vector<std::string> tables;
-      for (const runtime::MapSpec &candidate : image_.maps)
-        if (candidate.btfValueType && isTableValue(candidate.btfValueType))
-          tables.push_back(candidate.name);
+      const std::string suffix = "_defaultAction";
+      for (const runtime::MapSpec &candidate : image_.maps) {
+        if (!candidate.btfValueType || !isTableValue(candidate.btfValueType))
+          continue;
+        std::string table = candidate.name;
+        if (table.ends_with(suffix))
+          table.resize(table.size() - suffix.size());
+        if (std::find(tables.begin(), tables.end(), table) == tables.end())
+          tables.push_back(table);
+      }
       throw RunFailure{"no table '" + written + "' in the program (tables: " +
                        (tables.empty() ? std::string("none") : join(tables)) +
                        "); name it <control>_<table> as the maps are named"};
@@ -107,11 +121,14 @@ private:
     if (!image_.btf || !spec->btfKeyType || !spec->btfValueType)
       throw RunFailure{"map '" + name + "' has no BTF key and value types; compile the program with BTF "
                        "(ebpfc always emits it) to install entries by field name"};
-    const Btf &btf = *image_.btf;
     TableLayout layout;
     layout.map = name;
+    layout.defaultOnly = defaultOnly;
     layout.keySize = spec->keySize;
     layout.valueSize = spec->valueSize;
+    if (defaultOnly)
+      return finishValue(layout, name, *spec);
+    const Btf &btf = *image_.btf;
     const uint32_t keyType = btf.skipModifiersAndTypedefs(spec->btfKeyType);
     if (btf.type(keyType).kind == BtfKind::Int) // array tables: the key is the index
       layout.keyFields.push_back({"field0", 0, spec->keySize, keyType, false});
@@ -122,6 +139,12 @@ private:
       }
       layout.keyFields.push_back(std::move(field));
     }
+    return finishValue(layout, name, *spec);
+  }
+
+  TableLayout finishValue(TableLayout layout, const std::string &name, const runtime::MapSpec &valueMap) const {
+    const Btf &btf = *image_.btf;
+    const runtime::MapSpec *spec = &valueMap;
     if (!isTableValue(spec->btfValueType))
       throw RunFailure{"map '" + name + "' is not a P4 table: its value is not { action; union of actions } "
                        "(docs/p4.md, Control plane)"};
@@ -153,17 +176,14 @@ private:
   std::map<std::string, TableLayout> tables_;
 };
 
-// Writes `number` into `size` bytes at `out`: little-endian (host order), or
-// big-endian for byte arrays in network order (LPM fields).
-void store(Bytes &out, uint32_t offset, uint32_t size, const StfNumber &number, bool networkOrder,
-           const std::string &what) {
+// Writes `number` into `size` bytes at `out` as the integer those bytes hold
+// on a little-endian host — p4c's eBPF tests write every value that way,
+// the network-order lpm field included (10.1.0.0/16 is 0x010a/16).
+void store(Bytes &out, uint32_t offset, uint32_t size, const StfNumber &number, const std::string &what) {
   if (number.littleEndian.size() > size)
     throw RunFailure{what + " is " + std::to_string(size) + " byte" + (size == 1 ? "" : "s") + " wide; " +
                      number.text + " does not fit"};
-  for (size_t i = 0; i < number.littleEndian.size(); ++i) {
-    size_t position = networkOrder ? offset + size - 1 - i : offset + i;
-    out[position] = number.littleEndian[i];
-  }
+  std::copy(number.littleEndian.begin(), number.littleEndian.end(), out.begin() + offset);
 }
 
 // "key.field0", "field0" and "pipe_t_key.field0" name member field0.
@@ -173,6 +193,9 @@ std::string keyMemberName(const std::string &written) {
 }
 
 Bytes tableKey(const TableLayout &table, const StfTableAdd &add) {
+  if (table.defaultOnly)
+    throw RunFailure{"table '" + add.table + "' has no entries the control plane can add (it is keyless or its "
+                     "entries are const); only setdefault applies"};
   Bytes key(table.keySize, 0);
   uint32_t prefixBits = 0;
   std::vector<bool> given(table.keyFields.size(), false);
@@ -192,7 +215,7 @@ Bytes tableKey(const TableLayout &table, const StfTableAdd &add) {
       throw RunFailure{"key field '" + written.name + "' given twice"};
     given[index] = true;
     const bool lpmField = table.lpm && it->isArray;
-    store(key, it->offset, it->size, written.value, lpmField, "key field '" + written.name + "'");
+    store(key, it->offset, it->size, written.value, "key field '" + written.name + "'");
     if (written.prefixLength) {
       if (!lpmField)
         throw RunFailure{"key field '" + written.name + "' is not an lpm field; only the lpm field takes /PREFIX"};
@@ -232,7 +255,7 @@ Bytes tableValue(const TableLayout &table, const StfActionCall &call) {
   Bytes value(table.valueSize, 0);
   for (unsigned i = 0; i < 4; ++i)
     value[table.actionOffset + i] = uint8_t(action->id >> (8 * i));
-  std::vector<bool> given(action->parameters.size(), false);
+  // Parameters left out are zero, as p4c's STF runners have them.
   for (const StfActionArgument &argument : call.arguments) {
     auto it = std::find_if(action->parameters.begin(), action->parameters.end(),
                            [&](const Field &field) { return field.name == argument.name; });
@@ -243,12 +266,8 @@ Bytes tableValue(const TableLayout &table, const StfActionCall &call) {
       throw RunFailure{"action '" + call.name + "' has no parameter '" + argument.name + "' (its parameters: " +
                        (names.empty() ? std::string("none") : join(names)) + ")"};
     }
-    given[size_t(it - action->parameters.begin())] = true;
-    store(value, it->offset, it->size, argument.value, false, "parameter '" + argument.name + "'");
+    store(value, it->offset, it->size, argument.value, "parameter '" + argument.name + "'");
   }
-  for (size_t i = 0; i < given.size(); ++i)
-    if (!given[i])
-      throw RunFailure{"action '" + call.name + "' needs parameter '" + action->parameters[i].name + "'"};
   return value;
 }
 

@@ -136,7 +136,8 @@ public:
   void writeInitialEntries(const TableDecl &table, TableInfo &info);
   void compileConstEntries(const TableDecl &table, TableInfo &info, const std::vector<llvm::Value *> &keys,
                            const std::function<void(const TableEntry &)> &run, llvm::BasicBlock *miss);
-  std::map<const TableDecl *, TableInfo> tables;
+  // By table and instance path: each instance of a control has its own.
+  std::map<std::pair<const TableDecl *, std::string>, TableInfo> tables;
   std::map<const CallExpr *, TableResult> tableResults;
 
   // ---------------------------------------------------------------- externs (LowerExterns.cpp)
@@ -154,6 +155,11 @@ public:
   // The external name of a control's table, counter or action:
   // "<control>_<name>", as p4c's eBPF backend names them.
   static std::string externalName(const BlockTypeDecl *control, const std::string &name);
+  // The name of a control's table, action or extern instance as p4c's eBPF
+  // backend gives it: the path of control instances it is lowered in
+  // ("pipe_c1_Check_ip" for table Check_ip of `Check() c1;` applied in
+  // control pipe); externalName() outside controls.
+  std::string scopedName(const BlockTypeDecl *control, const std::string &name) const;
 
 private:
   struct CallFrame {
@@ -194,7 +200,12 @@ private:
                                         const std::vector<llvm::Value *> *data);
   void runWriteBacks(const std::vector<WriteBack> &writeBacks);
   llvm::Value *inlineFunction(const FunctionDecl &function, const CallExpr &call);
-  void inlineSubControl(const BlockTypeDecl &control, const std::vector<Expr *> &arguments, Loc loc);
+  // `instance`: the instance's name ("c1"), or the control's for a direct
+  // application (`Check.apply()`).
+  void inlineSubControl(const BlockTypeDecl &control, const std::string &instance,
+                        const std::vector<Expr *> &arguments, Loc loc);
+  // The instance path of the control being lowered ("pipe", "pipe_c1").
+  std::string controlPath_;
 };
 
 } // namespace ebpfc::p4

@@ -27,6 +27,12 @@ std::string BodyLowerer::externalName(const BlockTypeDecl *control, const std::s
   return control ? control->name + "_" + name : name;
 }
 
+std::string BodyLowerer::scopedName(const BlockTypeDecl *control, const std::string &name) const {
+  if (control && control->kind == DeclarationKind::Control && !controlPath_.empty())
+    return controlPath_ + "_" + name;
+  return externalName(control, name);
+}
+
 bool BodyLowerer::isAggregate(const Type *type) const {
   switch (type->kind) {
   case TypeKind::Struct:
@@ -86,7 +92,8 @@ void BodyLowerer::lowerStatement(const Statement &s) {
     std::vector<Expr *> arguments(type->parameters.size(), nullptr);
     for (size_t i = 0; i < d->arguments.size() && i < arguments.size(); ++i)
       arguments[i] = d->arguments[i].value.get();
-    inlineSubControl(*static_cast<const BlockTypeDecl *>(type->declaration), arguments, s.loc);
+    const auto *control = static_cast<const BlockTypeDecl *>(type->declaration);
+    inlineSubControl(*control, control->name, arguments, s.loc);
     return;
   }
   case StatementKind::If: {
@@ -297,6 +304,7 @@ void BodyLowerer::bindControlLocals(const BlockTypeDecl &control) {
 
 void BodyLowerer::lowerControlBody(const BlockTypeDecl &control, llvm::BasicBlock *exitBlock) {
   exitBlock_ = exitBlock;
+  controlPath_ = control.name;
   bindControlLocals(control);
   callFrames_.push_back({exitBlock, nullptr, nullptr});
   lowerBlock(*control.body);
@@ -304,13 +312,17 @@ void BodyLowerer::lowerControlBody(const BlockTypeDecl &control, llvm::BasicBloc
   cx.builder.CreateBr(exitBlock);
 }
 
-void BodyLowerer::inlineSubControl(const BlockTypeDecl &control, const std::vector<Expr *> &arguments, Loc loc) {
+void BodyLowerer::inlineSubControl(const BlockTypeDecl &control, const std::string &instance,
+                                   const std::vector<Expr *> &arguments, Loc loc) {
   std::vector<WriteBack> writeBacks = bindParameters(control.parameters, arguments, nullptr);
+  const std::string outerPath = controlPath_;
+  controlPath_ = (outerPath.empty() ? "" : outerPath + "_") + instance;
   bindControlLocals(control);
   llvm::BasicBlock *done = cx.newBlock("control_end");
   callFrames_.push_back({done, nullptr, nullptr});
   lowerBlock(*control.body);
   callFrames_.pop_back();
+  controlPath_ = outerPath;
   cx.builder.CreateBr(done);
   cx.builder.SetInsertPoint(done);
   cx.at(loc);
@@ -531,7 +543,14 @@ llvm::Value *BodyLowerer::lowerCall(const CallExpr &call) {
       return nullptr;
     }
     if (call.target->kind == DeclarationKind::Control) {
-      inlineSubControl(*call.target->as<BlockTypeDecl>(), call.argumentsByParameter, call.loc);
+      const auto *control = call.target->as<BlockTypeDecl>();
+      // `c1.apply(...)`: named after the instance c1.
+      std::string instance = control->name;
+      if (call.callee && call.callee->kind == ExprKind::Member)
+        if (const Expr *base = static_cast<const MemberExpr *>(call.callee.get())->base.get();
+            base && base->kind == ExprKind::Name)
+          instance = static_cast<const NameExpr *>(base)->name;
+      inlineSubControl(*control, instance, call.argumentsByParameter, call.loc);
       return nullptr;
     }
     cx.unsupported(call.loc, "applying a parser from a parser state (sub-parsers)");

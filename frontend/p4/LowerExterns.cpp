@@ -49,7 +49,7 @@ void BodyLowerer::declareInstance(const InstanceDecl &instance, const BlockTypeD
       return;
     }
     MapSpec spec;
-    spec.name = externalName(control, instance.name);
+    spec.name = scopedName(control, instance.name);
     spec.type = sparse->constant->value.isZero() ? ir::MapType::Array : ir::MapType::Hash;
     spec.maxEntries = static_cast<uint32_t>(std::max<uint64_t>(1, maxIndex->constant->value.getZExtValue()));
     spec.keyType = cx.debug.integerType(4, false);

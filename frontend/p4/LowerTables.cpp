@@ -33,12 +33,12 @@ std::optional<uint32_t> constantArgument(const Expr &e) {
 } // namespace
 
 TableInfo &BodyLowerer::tableInfo(const TableDecl &table) {
-  auto found = tables.find(&table);
+  auto found = tables.find({&table, controlPath_});
   if (found != tables.end())
     return found->second;
-  TableInfo &info = tables[&table];
+  TableInfo &info = tables[{&table, controlPath_}];
   const auto *control = static_cast<const BlockTypeDecl *>(table.enclosingControl);
-  info.mapName = externalName(control, table.name);
+  info.mapName = scopedName(control, table.name);
   DebugInfo &debug = cx.debug;
 
   // ---- actions and their ids: NoAction is 0, the others 1, 2, ... in order.
@@ -148,7 +148,7 @@ TableInfo &BodyLowerer::tableInfo(const TableDecl &table) {
     }
     uint64_t structSize = alignTo(paramOffset, paramAlign);
     std::string memberName = isNoAction(ref.action) ? "_NoAction"
-                                                    : externalName(static_cast<const BlockTypeDecl *>(
+                                                    : scopedName(static_cast<const BlockTypeDecl *>(
                                                                        ref.action->enclosingControl),
                                                                    ref.action->name);
     unionMembers.push_back(

@@ -2,7 +2,7 @@
 # The .deb on a clean Debian 12: a minimal bookworm made with debootstrap
 # (cached as a tarball; every run unpacks a fresh copy), `apt-get install
 # ./ebpfc_*.deb` inside it, then the installed ebpfc compiles C and P4
-# examples and ebpfvm runs one.
+# examples and ebpfvm runs one's golden suite.
 # Opt-in (it downloads ~150 MB and takes minutes): EBPFC_TEST_DEB_CLEAN_SYSTEM=1.
 # The chroot cache lives in $EBPFC_TEST_CACHE_DIR (default ~/.cache/ebpfc-tests).
 # usage: deb_clean_system_test.sh CPACK BUILD_DIR SOURCE_DIR WORK_DIR
@@ -58,6 +58,7 @@ ebpfc -O2 -c xdp_port_filter.c -o xdp_port_filter.o
 ebpfc -O2 -c ethertype_filter.p4 -o ethertype_filter.o
 ebpfvm disasm xdp_port_filter.o | head -3
 ebpfvm disasm ethertype_filter.o | head -1
+ebpfvm test xdp_port_filter.suite.json --no-progress --no-color
 test -f /usr/lib/cmake/ebpfc/ebpfcConfig.cmake
 echo "clean system: OK"
 INSIDE

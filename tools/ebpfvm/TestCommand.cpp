@@ -126,7 +126,33 @@ struct Failure {
   std::optional<suites::BytePattern> expected; // for a packet diff
   Bytes actual;
   bool exactLength = true; // false: `expected` is a prefix (STF without $)
+  std::vector<std::string> engines; // that reported it; empty: not engine-specific
 };
+
+// One failure reported alike by several engines is shown once, naming them
+// (or none, when every engine of the run reported it).
+std::vector<Failure> mergeAcrossEngines(std::vector<Failure> failures, size_t engineCount) {
+  std::vector<Failure> merged;
+  for (Failure &failure : failures) {
+    auto same = std::find_if(merged.begin(), merged.end(), [&](const Failure &other) {
+      return !other.engines.empty() && !failure.engines.empty() && other.where == failure.where &&
+             other.message == failure.message && other.actual == failure.actual;
+    });
+    if (same != merged.end())
+      same->engines.push_back(failure.engines.front());
+    else
+      merged.push_back(std::move(failure));
+  }
+  for (Failure &failure : merged) {
+    if (failure.engines.empty() || engineCount == 1 || failure.engines.size() == engineCount)
+      continue;
+    std::string names;
+    for (const std::string &name : failure.engines)
+      names += (names.empty() ? "" : ", ") + name;
+    failure.message = "[" + names + "] " + failure.message;
+  }
+  return merged;
+}
 
 struct CaseOutcome {
   std::string name;
@@ -244,22 +270,22 @@ void runJsonSuite(const Settings &settings, SuiteOutcome &outcome) {
     const std::string where = spec.where.file + ":" + std::to_string(spec.where.line);
     for (size_t e = 0; e < settings.engines.size(); ++e) {
       const Engine &engine = settings.engines[e];
-      const std::string label = settings.engines.size() > 1 ? "[" + engine.name + "] " : "";
       suites::CaseResult result;
       std::string error;
       if (!suites::runCase(*engine.engine, object, suite, spec, result, error)) {
-        caseOutcome.failures.push_back({where, label + error, std::nullopt, {}});
+        caseOutcome.failures.push_back({where, error, std::nullopt, {}, true, {engine.name}});
         continue;
       }
       if (!settings.update)
         for (const std::string &problem : suites::checkCase(spec, spec.packet, result)) {
-          Failure failure{where, label + problem, std::nullopt, {}};
+          Failure failure{where, problem, std::nullopt, {}, true, {engine.name}};
           if (problem.starts_with("output packet") && spec.expect.packet)
             failure.expected = spec.expect.packet, failure.actual = result.packet;
           caseOutcome.failures.push_back(std::move(failure));
         }
       results[i][e] = std::move(result);
     }
+    caseOutcome.failures = mergeAcrossEngines(std::move(caseOutcome.failures), settings.engines.size());
     // Engines must agree with the first one that ran the case.
     for (size_t e = 1; e < settings.engines.size(); ++e) {
       if (!results[i][0] || !results[i][e])
@@ -355,19 +381,19 @@ void runStfSuite(const Settings &settings, SuiteOutcome &outcome) {
   };
   for (size_t e = 0; e < settings.engines.size(); ++e) {
     const Engine &engine = settings.engines[e];
-    const std::string label = settings.engines.size() > 1 ? "[" + engine.name + "] " : "";
     auto run = suites::runStf(*engine.engine, object, "", script);
     if (auto *failure = std::get_if<suites::StfRunError>(&run)) {
-      caseOutcome.failures.push_back({where(failure->line), label + failure->message, std::nullopt, {}});
+      caseOutcome.failures.push_back({where(failure->line), failure->message, std::nullopt, {}, true, {engine.name}});
       continue;
     }
     runs[e] = std::get<suites::StfRun>(std::move(run));
     if (!settings.update)
       for (suites::StfMismatch &mismatch : suites::checkStf(script, *runs[e]))
         caseOutcome.failures.push_back(
-            {where(mismatch.line), label + mismatch.message, std::move(mismatch.expected), mismatch.actual,
-             mismatch.exactLength});
+            {where(mismatch.line), mismatch.message, std::move(mismatch.expected), mismatch.actual,
+             mismatch.exactLength, {engine.name}});
   }
+  caseOutcome.failures = mergeAcrossEngines(std::move(caseOutcome.failures), settings.engines.size());
   for (size_t e = 1; e < settings.engines.size(); ++e) {
     if (!runs[0] || !runs[e])
       continue;

@@ -42,8 +42,8 @@ protected:
 
 std::string blocklistStf(const std::string &expectations) {
   return "# 10/8 denied, 10.1/16 allowed again\n"
-         "add Blocklist_blocked key.field0:0x0a000000/8 Blocklist_deny()\n"
-         "add Blocklist.blocked 5 key.field0:0x0a010000/16 Blocklist_allow()\n"
+         "add Blocklist_blocked key.field0:0x0a/8 Blocklist_deny()\n"
+         "add Blocklist.blocked 5 key.field0:0x010a/16 Blocklist_allow()\n"
          "packet 0 " + kFrom10_2 + "\n"
          "packet 0 " + kFrom10_1 + "\n" + expectations;
 }
@@ -105,9 +105,9 @@ TEST_F(TestCommand, MalformedStfNamesFileAndLine) {
   } cases[] = {
       {"packet 0 0g00\n", "lpm.stf:1: error: 'g' is not a hex digit"},
       {"add Nope_t key.field0:1 Blocklist_deny()\n", "lpm.stf:1: no table 'Nope_t' in the program"},
-      {"add Blocklist_blocked key.dst:0x0a000000/8 Blocklist_deny()\n",
+      {"add Blocklist_blocked key.dst:0x0a/8 Blocklist_deny()\n",
        "lpm.stf:1: table 'Blocklist_blocked' has no key field 'key.dst' (its fields: key.field0)"},
-      {"add Blocklist_blocked key.field0:0x0a000000/8 Blocklist_deny(x:1)\n",
+      {"add Blocklist_blocked key.field0:0x0a/8 Blocklist_deny(x:1)\n",
        "lpm.stf:1: action 'Blocklist_deny' has no parameter 'x' (its parameters: none)"},
       {"add Blocklist_blocked key.field0:0x1122334455/8 Blocklist_deny()\n",
        "lpm.stf:1: key field 'key.field0' is 4 bytes wide; 0x1122334455 does not fit"},
@@ -124,6 +124,72 @@ TEST_F(TestCommand, MalformedStfNamesFileAndLine) {
   EXPECT_EQ(result.exitCode, 1);
   EXPECT_NE(result.out.find("lpm.stf: error: no program beside it; an STF suite runs lpm.p4"), std::string::npos)
       << result.out;
+}
+
+// Two instances of one sub-control: each has its own table, named by the
+// instance path as p4c names it (pipe_src_hosts, pipe_dst_hosts).
+const std::string kInstancesP4 = R"(#include <core.p4>
+#include <ebpf_model.p4>
+#include "headers.p4"
+
+struct headers_t {
+    ethernet_h ethernet;
+    ipv4_h     ipv4;
+}
+
+parser Parse(packet_in packet, out headers_t hdr) {
+    state start {
+        packet.extract(hdr.ethernet);
+        transition select(hdr.ethernet.etherType) {
+            ETHERTYPE_IPV4: parse_ipv4;
+            default: reject;
+        }
+    }
+    state parse_ipv4 {
+        packet.extract(hdr.ipv4);
+        transition accept;
+    }
+}
+
+control Lookup(in ipv4_t address, inout bool pass) {
+    action deny() { pass = false; }
+    table hosts {
+        key = { address : exact; }
+        actions = { deny; NoAction; }
+        const default_action = NoAction();
+        implementation = hash_table(16);
+    }
+    apply { hosts.apply(); }
+}
+
+control pipe(inout headers_t hdr, out bool pass) {
+    Lookup() src;
+    Lookup() dst;
+    apply {
+        pass = true;
+        src.apply(hdr.ipv4.src, pass);
+        dst.apply(hdr.ipv4.dst, pass);
+    }
+}
+
+ebpfFilter(Parse(), pipe()) main;
+)";
+
+TEST_F(TestCommand, SubControlInstancesHaveTheirOwnTables) {
+  writeFile(path("instances.p4"), kInstancesP4);
+  // 10.2.3.4 is the source of the first packet and the destination of the
+  // second; only the `src` instance's table knows it.
+  const std::string toIt = "020000000002 020000000001 0800 45000020000140004011 0000 0a000002 0a020304 "
+                           "04d20050000c0000 70696e67";
+  writeFile(path("instances.stf"), "add pipe_src_hosts key.field0:0x0a020304 pipe_src_deny()\n"
+                                   "packet 0 " + kFrom10_2 + "\n"
+                                   "packet 0 " + toIt + "\n"
+                                   "expect 0 " + toIt + " $\n"
+                                   "add pipe_dst_hosts key.field0:0x0a020304 pipe_dst_deny()\n"
+                                   "packet 0 " + toIt + "\n");
+  CommandResult result = ebpfvm({"instances.stf", "--engine=all"});
+  EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
+  EXPECT_NE(result.out.find("PASS instances.stf"), std::string::npos) << result.out;
 }
 
 const std::string kJsonSuite = R"({

@@ -7,6 +7,10 @@ namespace {
 
 bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+const char kDigits[] = "0123456789abcdef";
+
+} // namespace
+
 int hexValue(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -16,10 +20,6 @@ int hexValue(char c) {
     return c - 'A' + 10;
   return -1;
 }
-
-const char kDigits[] = "0123456789abcdef";
-
-} // namespace
 
 BytePattern BytePattern::exactly(const Bytes &bytes) { return {bytes, Bytes(bytes.size(), 0xff)}; }
 

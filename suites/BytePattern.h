@@ -28,6 +28,9 @@ struct BytePattern {
 // On failure `error` says what is wrong and where in the string.
 bool parseHex(std::string_view text, bool allowWildcards, BytePattern &out, std::string &error);
 
+// The value of hex digit `c`, or -1.
+int hexValue(char c);
+
 // "45 00 00 54" (a space between bytes).
 std::string formatHex(const Bytes &bytes);
 // Lowercase hex without separators, for map keys and compact messages.

@@ -19,16 +19,6 @@ struct ParseFailure {
 
 [[noreturn]] void fail(std::string message) { throw ParseFailure{std::move(message)}; }
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
 bool isIdentifierStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_' || c == '$'; }
 bool isIdentifierChar(char c) { return isIdentifierStart(c) || std::isdigit(static_cast<unsigned char>(c)); }
 
@@ -69,7 +59,7 @@ StfNumber parseNumber(const std::string &text) {
   if (digits.empty())
     fail("'" + text + "' is not a number");
   for (char c : digits) {
-    int value = hexDigit(c);
+    int value = hexValue(c);
     if (value < 0 || unsigned(value) >= base)
       fail("'" + text + "' is not a number (decimal, 0x hex or 0b binary)");
     multiplyAdd(number.littleEndian, base, unsigned(value));
@@ -248,7 +238,7 @@ PacketData packetData(std::string_view text, bool expected) {
     }
     if (c == '*' && !expected)
       fail("'*' (any nibble) belongs to expected packets, not to 'packet'");
-    if (c != '*' && hexDigit(c) < 0)
+    if (c != '*' && hexValue(c) < 0)
       fail("'" + std::string(1, c) + "' is not a hex digit");
     if (i == 0 || std::isspace(static_cast<unsigned char>(text[i - 1])))
       data.groupDigits.push_back(0);
@@ -263,7 +253,7 @@ PacketData packetData(std::string_view text, bool expected) {
       value = uint8_t(value << 4);
       mask = uint8_t(mask << 4);
       if (c != '*') {
-        value |= uint8_t(hexDigit(c));
+        value |= uint8_t(hexValue(c));
         mask |= 0xf;
       }
     }

@@ -2,15 +2,11 @@
 
 #include "suites/ContextFields.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
-extern char **environ;
 
 namespace ebpfc::kerneltest {
 namespace {
@@ -120,41 +116,6 @@ Compiler clangCompiler(const std::string &clangPath) {
   return {"clang-19", {clangPath, "-target", "bpf", "-I/usr/include/x86_64-linux-gnu"}};
 }
 
-int runProcess(const std::vector<std::string> &argv, std::string &output) {
-  int pipeFds[2];
-  if (pipe2(pipeFds, O_CLOEXEC) != 0) {
-    output = std::string("pipe failed: ") + std::strerror(errno);
-    return -1;
-  }
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDOUT_FILENO);
-  posix_spawn_file_actions_adddup2(&actions, pipeFds[1], STDERR_FILENO);
-  std::vector<char *> args;
-  for (const std::string &arg : argv)
-    args.push_back(const_cast<char *>(arg.c_str()));
-  args.push_back(nullptr);
-  pid_t child;
-  int spawnError = posix_spawnp(&child, args[0], &actions, nullptr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  close(pipeFds[1]);
-  output.clear();
-  char buffer[4096];
-  ssize_t length;
-  while ((length = read(pipeFds[0], buffer, sizeof(buffer))) > 0 || (length < 0 && errno == EINTR))
-    if (length > 0)
-      output.append(buffer, size_t(length));
-  close(pipeFds[0]);
-  if (spawnError != 0) {
-    output = "cannot run " + argv[0] + ": " + std::strerror(spawnError);
-    return -1;
-  }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
 std::string suiteName(const fs::path &suitePath) {
   std::string name = suitePath.filename().string();
   const std::string suffix = ".suite.json";
@@ -176,7 +137,7 @@ bool compileSuiteProgram(const suites::Suite &suite, const Compiler &compiler, c
   argv.insert(argv.end(), suite.program.flags.begin(), suite.program.flags.end());
   argv.insert(argv.end(), {"-c", suite.program.source.string(), "-o", object.string()});
   std::string output;
-  int status = runProcess(argv, output);
+  int status = suites::runProcess(argv, output);
   if (status != 0) {
     std::string command;
     for (const std::string &arg : argv)

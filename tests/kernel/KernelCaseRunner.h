@@ -9,6 +9,7 @@
 #include "runtime/kernel/TracePrintkCapture.h"
 #include "suites/CaseCheck.h"
 #include "suites/SuiteFile.h"
+#include "suites/SuiteRunner.h"
 
 #include <filesystem>
 #include <map>
@@ -26,9 +27,8 @@ struct Compiler {
 Compiler ebpfcCompiler(const std::string &ebpfcPath);
 Compiler clangCompiler(const std::string &clangPath);
 
-// Runs argv[0] (found on PATH if it has no slash) and waits; `output` gets
-// stdout and stderr. Returns the exit status, or -1 if it could not run.
-int runProcess(const std::vector<std::string> &argv, std::string &output);
+// Runs argv[0] and waits (suites/SuiteRunner.h).
+using suites::runProcess;
 
 // Compiles the suite's source into `outputDir`/<suite name>.o. An object
 // given by the suite ("object") is used as it is.

@@ -1,5 +1,7 @@
 #include "tools/ebpfvm/PacketFiles.h"
 
+#include "suites/BytePattern.h"
+
 #include <pcap/pcap.h>
 
 #include <fmt/format.h>
@@ -9,17 +11,9 @@
 
 namespace ebpfc::ebpfvm {
 
-namespace {
+using suites::hexValue;
 
-int hexDigit(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
+namespace {
 
 bool isSeparator(char c) { return c == ' ' || c == '\t' || c == ':' || c == '-' || c == '\r'; }
 
@@ -35,7 +29,7 @@ bool parsePacketHex(std::string_view text, Bytes &bytes, std::string &error) {
       ++i;
       continue;
     }
-    const int high = hexDigit(text[i]);
+    const int high = hexValue(text[i]);
     if (high < 0) {
       error = fmt::format("column {}: '{}' is not a hex digit", i + 1, text[i]);
       return false;
@@ -44,11 +38,11 @@ bool parsePacketHex(std::string_view text, Bytes &bytes, std::string &error) {
       error = fmt::format("column {}: a byte needs two hex digits", i + 1);
       return false;
     }
-    if (hexDigit(text[i + 1]) < 0) {
+    if (hexValue(text[i + 1]) < 0) {
       error = fmt::format("column {}: '{}' is not a hex digit", i + 2, text[i + 1]);
       return false;
     }
-    bytes.push_back(uint8_t(high << 4 | hexDigit(text[i + 1])));
+    bytes.push_back(uint8_t(high << 4 | hexValue(text[i + 1])));
     i += 2;
   }
   if (bytes.empty()) {

@@ -42,6 +42,7 @@ start=$SECONDS
 tar -C "$work/root" -xf "$base"
 cp "$work"/package/ebpfc_*.deb "$work/root/tmp/"
 cp "$source/examples/c/xdp_port_filter.c" "$source/examples/c/xdp_port_filter.suite.json" \
+	"$source/examples/c/xdp_port_filter.pcap" \
 	"$source/examples/p4/ethertype_filter.p4" "$source/examples/p4/headers.p4" "$work/root/tmp/"
 cp /etc/resolv.conf "$work/root/etc/resolv.conf"
 
@@ -65,5 +66,6 @@ INSIDE
 unshare --mount --fork sh -c "
 	mount -t proc proc '$work/root/proc' &&
 	mount --rbind /dev '$work/root/dev' &&
+	mount -t sysfs sysfs '$work/root/sys' &&
 	chroot '$work/root' sh /tmp/inside.sh"
 echo "install and compile on a clean Debian 12: $((SECONDS - start)) s"

@@ -1369,6 +1369,11 @@ private:
       return;
     }
     if (keyTypes.size() == 1) {
+      // `{ value }` for one key is a list of one keyset, as p4c reads it.
+      if (keyset->kind == ExprKind::List && keyset->as<ListExpr>()->elements.size() == 1) {
+        ExprPtr only = std::move(keyset->as<ListExpr>()->elements[0]);
+        keyset = std::move(only);
+      }
       checkSimpleKeyset(keyset, keyTypes[0], allowValueSets);
       return;
     }

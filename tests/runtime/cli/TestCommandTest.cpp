@@ -192,6 +192,24 @@ TEST_F(TestCommand, SubControlInstancesHaveTheirOwnTables) {
   EXPECT_NE(result.out.find("PASS instances.stf"), std::string::npos) << result.out;
 }
 
+// A const entry of a one-key table written as a list of one value, as
+// p4c's samples do: `{ 32w0x0a020304 } : deny();`.
+TEST_F(TestCommand, OneValueListKeysetInConstEntries) {
+  std::string program = kInstancesP4;
+  program.replace(program.find("        const default_action = NoAction();"),
+                  std::string("        const default_action = NoAction();").size(),
+                  "        const entries = { { 32w0x0a020304 } : deny(); }\n"
+                  "        const default_action = NoAction();");
+  writeFile(path("listkey.p4"), program);
+  const std::string toIt = "020000000002 020000000001 0800 45000020000140004011 0000 0a000002 0a020304 "
+                           "04d20050000c0000 70696e67";
+  // Both instances deny 10.2.3.4, as source and as destination.
+  writeFile(path("listkey.stf"), "packet 0 " + kFrom10_2 + "\npacket 0 " + toIt + "\npacket 0 " + kFrom10_1 +
+                                     "\nexpect 0 " + kFrom10_1 + " $\n");
+  CommandResult result = ebpfvm({"listkey.stf", "--engine=all"});
+  EXPECT_EQ(result.exitCode, 0) << result.out << result.err;
+}
+
 const std::string kJsonSuite = R"({
   "format": "ebpfc-suite/1",
   "program": {"source": "lpm.p4"},

@@ -180,6 +180,9 @@ private:
 // on a little-endian host — p4c's eBPF tests write every value that way,
 // the network-order lpm field included (10.1.0.0/16 is 0x010a/16).
 void store(Bytes &out, uint32_t offset, uint32_t size, const StfNumber &number, const std::string &what) {
+  if (uint64_t(offset) + size > out.size())
+    throw RunFailure{what + " lies outside the map's " + std::to_string(out.size()) +
+                     " bytes in the object's BTF; the object's BTF does not match its map"};
   if (number.littleEndian.size() > size)
     throw RunFailure{what + " is " + std::to_string(size) + " byte" + (size == 1 ? "" : "s") + " wide; " +
                      number.text + " does not fit"};

@@ -18,7 +18,9 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -229,18 +231,30 @@ std::string packetDiff(const suites::BytePattern &expected, const Bytes &actual,
 
 // ---- JSON suites -----------------------------------------------------------
 
-fs::path objectDirectory() {
+// Where compiled programs go: a fresh directory for this run, removed at
+// its end; empty when none could be made (compiling then fails, saying so).
+const fs::path &objectDirectory() {
   static const fs::path directory = [] {
-    std::string pattern = (fs::temp_directory_path() / "ebpfvm-test-XXXXXX").string();
-    if (char *made = mkdtemp(pattern.data()))
-      return fs::path(made);
-    return fs::temp_directory_path();
+    std::error_code code;
+    const fs::path root = fs::temp_directory_path(code);
+    if (code)
+      return fs::path();
+    std::string pattern = (root / "ebpfvm-test-XXXXXX").string();
+    const char *made = mkdtemp(pattern.data());
+    return made ? fs::path(made) : fs::path();
   }();
   return directory;
 }
 
-std::string objectPathFor(const fs::path &suite) {
+// A path for the object of `suite`, or "" with `error`.
+std::string objectPathFor(const fs::path &suite, std::string &error) {
   static std::atomic<unsigned> counter{0};
+  if (objectDirectory().empty()) {
+    const char *tmpdir = std::getenv("TMPDIR");
+    error = std::string("cannot create a temporary directory for compiled programs in ") +
+            (tmpdir && *tmpdir ? tmpdir : "/tmp") + " (set TMPDIR to a writable directory)";
+    return "";
+  }
   return (objectDirectory() / fmt::format("{}-{}.o", suite.stem().string(), counter++)).string();
 }
 
@@ -253,9 +267,10 @@ void runJsonSuite(const Settings &settings, SuiteOutcome &outcome) {
   const suites::Suite &suite = std::get<suites::Suite>(loaded);
   std::string object = suite.program.object.string();
   if (object.empty()) {
-    object = objectPathFor(outcome.path);
     std::string error;
-    if (!suites::compileProgram(settings.ebpfc, suite.program.source, suite.program.flags, object, error)) {
+    object = objectPathFor(outcome.path, error);
+    if (object.empty() ||
+        !suites::compileProgram(settings.ebpfc, suite.program.source, suite.program.flags, object, error)) {
       outcome.error = suite.program.where.toString() + ": " + error;
       return;
     }
@@ -366,8 +381,12 @@ void runStfSuite(const Settings &settings, SuiteOutcome &outcome) {
                     program.filename().string() + " from the same directory";
     return;
   }
-  const std::string object = objectPathFor(outcome.path);
   std::string error;
+  const std::string object = objectPathFor(outcome.path, error);
+  if (object.empty()) {
+    outcome.error = error;
+    return;
+  }
   const fs::path directory = program.has_parent_path() ? program.parent_path() : fs::path(".");
   if (!suites::compileProgram(settings.ebpfc, program, {"-O2", "-I" + directory.string()}, object, error)) {
     outcome.error = program.string() + ": " + error;
@@ -659,7 +678,8 @@ int testCommand(std::span<const std::string> args) {
   if (settings.progress)
     std::fprintf(stderr, "\r\033[K");
   std::error_code ignored;
-  fs::remove_all(objectDirectory(), ignored);
+  if (!objectDirectory().empty())
+    fs::remove_all(objectDirectory(), ignored);
 
   size_t suitesFailed = 0, suitesBroken = 0, cases = 0, casesFailed = 0;
   for (const SuiteOutcome &outcome : outcomes) {

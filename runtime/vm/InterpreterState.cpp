@@ -85,7 +85,8 @@ void RunState::fail(FaultKind kind, uint64_t address, uint64_t size, bool write,
 }
 
 bool RunState::lookup(uint64_t address, uint64_t size, bool write, Region &found) {
-  const std::string access = accessText(address, size, write);
+  // Formatted only on the failure paths: lookups of context fields are hot.
+  const auto access = [&] { return accessText(address, size, write); };
   // The stack: the live frames (checked mode) or all of it.
   const Region stack = stackRegion();
   if (stack.contains(address, size)) {
@@ -96,7 +97,7 @@ bool RunState::lookup(uint64_t address, uint64_t size, bool write, Region &found
   if (touchesStack) {
     const uint64_t fp = framePointer(depth);
     fail(FaultKind::MemoryAccess, address, size, write,
-         fmt::format("{} at r10{:+} is outside the stack frame [r10-{}, r10) and its callers' frames", access,
+         fmt::format("{} at r10{:+} is outside the stack frame [r10-{}, r10) and its callers' frames", access(),
                      int64_t(address - fp), kStackFrameSize));
     return false;
   }
@@ -104,7 +105,7 @@ bool RunState::lookup(uint64_t address, uint64_t size, bool write, Region &found
     if (!region.contains(address, size))
       continue;
     if (write && !region.writable) {
-      fail(FaultKind::ReadOnlyWrite, address, size, write, fmt::format("{} into {}", access, readOnlyLabel(region)));
+      fail(FaultKind::ReadOnlyWrite, address, size, write, fmt::format("{} into {}", access(), readOnlyLabel(region)));
       return false;
     }
     found = region;
@@ -115,7 +116,7 @@ bool RunState::lookup(uint64_t address, uint64_t size, bool write, Region &found
     if (discovered_.size() < 64)
       discovered_.push_back(found);
     if (write && !found.writable) {
-      fail(FaultKind::ReadOnlyWrite, address, size, write, fmt::format("{} into {}", access, readOnlyLabel(found)));
+      fail(FaultKind::ReadOnlyWrite, address, size, write, fmt::format("{} into {}", access(), readOnlyLabel(found)));
       return false;
     }
     return true;
@@ -126,9 +127,9 @@ bool RunState::lookup(uint64_t address, uint64_t size, bool write, Region &found
   if (environment && discovered_.size() < 64 && environment->findMemoryRegion(address, 1, around))
     discovered_.push_back(around);
   if (address < kNullPage)
-    fail(FaultKind::MemoryAccess, address, size, write, access + ": null pointer dereference");
+    fail(FaultKind::MemoryAccess, address, size, write, access() + ": null pointer dereference");
   else
-    fail(FaultKind::MemoryAccess, address, size, write, access + " is outside the memory the program may access");
+    fail(FaultKind::MemoryAccess, address, size, write, access() + " is outside the memory the program may access");
   return false;
 }
 

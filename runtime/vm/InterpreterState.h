@@ -51,11 +51,13 @@ public:
   bool isFunctionEntry(uint64_t slot) const;
 };
 
+// Left uninitialized: every call writes its frame before anything reads it,
+// and zeroing RunState::frames was a cost of every run (interpreter and JIT).
 struct Frame {
-  const MicroOp *returnOp = nullptr; // nullptr: returns to the host (a callback)
-  const InterpretedProgram *program = nullptr;
-  uint64_t savedRegisters[4] = {}; // r6..r9
-  uint32_t callSite = 0;
+  const MicroOp *returnOp; // nullptr: returns to the host (a callback)
+  const InterpretedProgram *program;
+  uint64_t savedRegisters[4]; // r6..r9
+  uint32_t callSite;
 };
 
 // Outcome of a memory check that failed, completed into a Fault by the caller.
@@ -116,7 +118,7 @@ public:
       limitStackToLiveFrames(false);
   }
 
-  std::array<Frame, kMaxCallFrames + 1> frames{};
+  std::array<Frame, kMaxCallFrames + 1> frames; // frames[1..depth-1] are valid
   unsigned depth = 1; // active frames; frames[d] records the caller of frame d + 1
 
   // --- budget and outcome ---

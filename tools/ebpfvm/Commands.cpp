@@ -24,6 +24,10 @@ const Command kCommands[] = {
      "[--labels] [--indexes]",
      "disassemble an object's programs (with source lines from its line info) or an instruction stream",
      disasmCommand},
+    {"bench", "[--quick] [--rounds N] [--batch-ms MS] [--programs A,B...] [--engines E,F...] [--objects DIR] "
+     "[--output FILE]",
+     "benchmark the interpreter, the JIT, the kernel, DPDK's librte_bpf and native code on bench/programs",
+     benchCommand},
 };
 } // namespace
 

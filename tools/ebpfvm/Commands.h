@@ -21,6 +21,7 @@ struct Command {
 std::span<const Command> commands();
 
 int asmCommand(std::span<const std::string> args);
+int benchCommand(std::span<const std::string> args);
 int disasmCommand(std::span<const std::string> args);
 int conformanceCommand(std::span<const std::string> args);
 int runCommand(std::span<const std::string> args);

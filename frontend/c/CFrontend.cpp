@@ -18,11 +18,40 @@ namespace ebpfc::frontend {
 
 namespace {
 
-// Records every file the preprocessor reads, for depfiles.
+// Headers ebpfc provides itself, in memory, searched after every real
+// directory: glibc's <gnu/stubs.h> includes stubs-32.h on every target but
+// x86-64 (BPF among them), and Debian has that file only with gcc-multilib;
+// without it any program including <stdint.h> or <string.h> fails with
+// "'gnu/stubs-32.h' file not found". The file only marks libc functions that
+// are stubs, none of which a BPF program can call, so an empty one is exact.
+constexpr const char *kBuiltinIncludeDir = "/ebpfc-builtin-include";
+constexpr const char *kStubs32 = "gnu/stubs-32.h";
+
+bool needsStubs32(const std::string &multiarch) {
+  return !multiarch.empty() && !llvm::sys::fs::exists(multiarch + "/" + kStubs32) &&
+         llvm::sys::fs::exists(multiarch + "/gnu/stubs.h");
+}
+
+llvm::IntrusiveRefCntPtr<llvm::vfs::FileSystem> fileSystemWithBuiltins() {
+  auto builtins = llvm::makeIntrusiveRefCnt<llvm::vfs::InMemoryFileSystem>();
+  builtins->addFile(std::string(kBuiltinIncludeDir) + "/" + kStubs32, 0,
+                    llvm::MemoryBuffer::getMemBuffer("/* ebpfc: BPF programs call no libc stubs. */\n"));
+  auto overlay = llvm::makeIntrusiveRefCnt<llvm::vfs::OverlayFileSystem>(llvm::vfs::getRealFileSystem());
+  overlay->pushOverlay(builtins);
+  return overlay;
+}
+
+// Records every file the preprocessor reads, for depfiles; ebpfc's built-in
+// headers are no file a build system could track.
 class DependencyRecorder : public clang::DependencyCollector {
 public:
   explicit DependencyRecorder(bool system) : system_(system) {}
   bool needSystemDependencies() final { return system_; }
+  bool sawDependency(llvm::StringRef file, bool fromModule, bool isSystem, bool isModuleFile,
+                     bool isMissing) final {
+    return !file.starts_with(kBuiltinIncludeDir) &&
+           clang::DependencyCollector::sawDependency(file, fromModule, isSystem, isModuleFile, isMissing);
+  }
 
 private:
   bool system_;
@@ -64,6 +93,10 @@ std::vector<std::string> clangCommandLine(const CFrontendOptions &options, ir::D
   if (std::string multiarch = hostMultiarchIncludeDir(); !multiarch.empty()) {
     args.push_back("-idirafter");
     args.push_back(multiarch);
+    if (needsStubs32(multiarch)) {
+      args.push_back("-idirafter");
+      args.push_back(kBuiltinIncludeDir);
+    }
   }
   args.push_back(options.inputFile);
   return args;
@@ -103,6 +136,7 @@ CFrontendResult compileC(const CFrontendOptions &options, ir::DiagnosticEngine &
   clang::CompilerInstance compiler;
   compiler.setInvocation(std::move(invocation));
   compiler.createDiagnostics(consumer.get(), /*ShouldOwnClient=*/false);
+  compiler.createFileManager(fileSystemWithBuiltins());
   std::shared_ptr<DependencyRecorder> recorder;
   if (options.collectDependencies) {
     recorder = std::make_shared<DependencyRecorder>(options.systemDependencies);

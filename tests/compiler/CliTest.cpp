@@ -234,6 +234,21 @@ TEST_F(Cli, Depfiles) {
   EXPECT_EQ(depfile, "custom: " + kInputs + "/minimal.c\n");
 }
 
+// <stdint.h> and <string.h> reach glibc's <gnu/stubs.h>, which wants
+// stubs-32.h on BPF; without gcc-multilib ebpfc supplies it (in memory, so
+// no depfile names it), with it the real one is used.
+TEST_F(Cli, LibcHeadersWithoutMultilib) {
+  writeFile(path("libc.c"), "#include <stdint.h>\n#include <string.h>\n#include <linux/bpf.h>\n"
+                            "#include <bpf/bpf_helpers.h>\n"
+                            "SEC(\"xdp\") int pass(struct xdp_md *ctx) { uint32_t v = XDP_PASS; return (int)v; }\n"
+                            "char LICENSE[] SEC(\"license\") = \"GPL\";\n");
+  CommandResult r = runEbpfc({"-MD", path("libc.c"), "-o", path("libc.o")});
+  ASSERT_EQ(r.exitCode, 0) << r.err;
+  const std::string depfile = readFile(path("libc.d"));
+  EXPECT_NE(depfile.find("gnu/stubs.h"), std::string::npos) << depfile;
+  EXPECT_EQ(depfile.find("ebpfc-builtin"), std::string::npos) << depfile;
+}
+
 TEST_F(Cli, VersionAndHelp) {
   CommandResult v = runEbpfc({"--version"});
   EXPECT_EQ(v.exitCode, 0);

@@ -523,6 +523,18 @@ private:
     return true;
   }
 
+  // The type of a method or function declaration whose parameters are typed.
+  template <typename Decl> const Type *functionType(Decl &decl, const Type *returnType) {
+    Type *type = types_.make(TypeKind::Function);
+    type->name = decl.name;
+    type->declaration = &decl;
+    for (auto &p : decl.typeParameters)
+      type->typeParameters.push_back(p.get());
+    type->parameters = typeParameters(decl.parameters);
+    type->returnType = returnType;
+    return type;
+  }
+
   void checkMethod(MethodDecl &decl) {
     ScopeGuard guard(*this);
     declareTypeParameters(decl.typeParameters);
@@ -531,14 +543,7 @@ private:
         decl.kind == DeclarationKind::Constructor ? types_.voidType() : resolveType(*decl.returnType);
     if (!returnType || !allTyped(decl.parameters))
       return;
-    Type *type = types_.make(TypeKind::Function);
-    type->name = decl.name;
-    type->declaration = &decl;
-    for (auto &p : decl.typeParameters)
-      type->typeParameters.push_back(p.get());
-    type->parameters = typeParameters(decl.parameters);
-    type->returnType = returnType;
-    decl.type = type;
+    decl.type = functionType(decl, returnType);
   }
 
   void checkExternObject(ExternObjectDecl &decl) {
@@ -586,14 +591,7 @@ private:
     const Type *returnType = resolveType(*decl.returnType);
     if (!returnType || !allTyped(decl.parameters))
       return;
-    Type *type = types_.make(TypeKind::Function);
-    type->name = decl.name;
-    type->declaration = &decl;
-    for (auto &p : decl.typeParameters)
-      type->typeParameters.push_back(p.get());
-    type->parameters = typeParameters(decl.parameters);
-    type->returnType = returnType;
-    decl.type = type;
+    decl.type = functionType(decl, returnType);
     declareParameters(decl.parameters);
     BodyContext body;
     body.function = &decl;

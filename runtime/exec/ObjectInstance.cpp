@@ -458,7 +458,8 @@ Expected<PacketResult> ObjectInstance::run(std::string_view name, const PacketIn
     result.context = context->outputFields();
     result.redirect = std::move(helpers.redirect);
     result.trace = std::move(helpers.trace);
-    result.fault = std::move(run.fault);
+    if (run.fault)
+      result.fault = std::move(*run.fault);
     result.instructions = run.instructions;
     if (result.fault)
       break; // a faulting program would not have loaded in the kernel; one report is enough

@@ -16,7 +16,6 @@
 #include <llvm/Support/raw_ostream.h>
 #include <llvm/Support/xxhash.h>
 #include <llvm/Target/TargetMachine.h>
-#include <llvm/IR/PassTimingInfo.h>
 
 #include <fmt/format.h>
 
@@ -183,7 +182,9 @@ private:
                          offsetof(JitRun, stackTop), offsetof(JitRun, regionCache), sizeof(Cached),
                          offsetof(Cached, size), offsetof(Cached, writable), size_t(interp::RunState::kCacheSize)})
       material += fmt::format("|{}", value);
-    material += request.checkedMode ? "|checked|" : "|unchecked|";
+    material += request.checkedMode            ? "|checked|"
+                : request.contextIsPlainMemory ? "|unchecked-plain-context|"
+                                               : "|unchecked|";
     material += hostSignature_;
     material += '|';
     const auto *bytes = reinterpret_cast<const char *>(request.image.insns.data());
@@ -195,8 +196,9 @@ private:
 
   std::unique_ptr<llvm::MemoryBuffer> generate(const CompileRequest &request, std::string &error) {
     llvm::LLVMContext context;
-    TranslationRequest translation{request.image, request.checked, request.constants, request.checkedMode,
-                                   kSymbolPrefix};
+    TranslationRequest translation{request.image,       request.checked,
+                                   request.constants,   request.checkedMode,
+                                   request.contextIsPlainMemory, kSymbolPrefix};
     std::unique_ptr<llvm::Module> module =
         translateProgram(translation, context, jit_->getDataLayout(), machine_->getTargetTriple());
     std::string problems;
@@ -210,18 +212,13 @@ private:
     llvm::FunctionAnalysisManager functions;
     llvm::CGSCCAnalysisManager sccs;
     llvm::ModuleAnalysisManager modules;
-    llvm::PipelineTuningOptions tuning;
-    if (getenv("JIT_NOUNROLL")) tuning.LoopUnrolling = false;
-    if (getenv("JIT_NOVEC")) { tuning.LoopVectorization = false; tuning.SLPVectorization = false; }
-    llvm::PassBuilder passes(machine_.get(), tuning);
+    llvm::PassBuilder passes(machine_.get());
     passes.registerModuleAnalyses(modules);
     passes.registerCGSCCAnalyses(sccs);
     passes.registerFunctionAnalyses(functions);
     passes.registerLoopAnalyses(loops);
     passes.crossRegisterProxies(loops, functions, sccs, modules);
-    auto cpu = []{ timespec ts; clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); return ts.tv_sec*1e3 + ts.tv_nsec/1e6; }; double t0 = cpu();
     passes.buildPerModuleDefaultPipeline(llvm::OptimizationLevel::O2).run(*module, modules);
-    double t1 = cpu();
 
     llvm::SmallVector<char, 0> bytes;
     llvm::raw_svector_ostream stream(bytes);
@@ -230,13 +227,7 @@ private:
       error = "the host target cannot emit object files";
       return nullptr;
     }
-    if (getenv("JIT_TIMEPASSES")) llvm::TimePassesIsEnabled = true;
     codegen.run(*module);
-    if (getenv("JIT_TIMEPASSES")) llvm::reportAndResetTimings();
-    double t2 = cpu();
-    size_t irSize = 0; for (auto &F : *module) irSize += F.getInstructionCount();
-    if (getenv("JIT_DUMP")) { std::error_code ec; llvm::raw_fd_ostream o(std::string(getenv("JIT_DUMP")) + std::to_string(bytes.size()) + ".ll", ec); module->print(o, nullptr); }
-    if (getenv("EBPFC_JIT_TIMING")) fprintf(stderr, "TIMING ir=%zu insns=%zu opt=%.2f codegen=%.2f obj=%zu\n", irSize, request.image.insns.size(), t1-t0, t2-t1, bytes.size());
     return std::make_unique<llvm::SmallVectorMemoryBuffer>(std::move(bytes), "ebpf-program", false);
   }
 

@@ -46,6 +46,7 @@ struct CompileRequest {
   const CheckedProgram &checked;
   const ConstantPlan &constants;
   bool checkedMode = false;
+  bool contextIsPlainMemory = false; // EngineOptions::contextIsPlainMemory
 };
 
 // nullptr with `error` when code generation fails (a JIT bug or an LLVM

@@ -67,14 +67,17 @@ std::shared_ptr<const LoadedProgram> JitEngine::load(const ProgramImage &image, 
   if (!checkProgram(image, checked, error))
     return nullptr;
   const ConstantPlan plan = planConstants(image, checked);
-  auto program = std::make_shared<JitProgram>(*this, image, environment, options().checked);
+  auto program = std::make_shared<JitProgram>(*this, image, environment, options().checked,
+                                              options().contextIsPlainMemory && !options().checked);
   if (!resolveConstants(image, checked, plan, environment, program->constants, error))
     return nullptr;
   program->data.constants = program->constants.data();
   program->functionEntries = checked.functionEntries;
-  program->code = compileProgram({image, checked, plan, options().checked}, program->compileInfo, error);
+  program->code = compileProgram({image, checked, plan, options().checked, program->contextIsPlainMemory},
+                                 program->compileInfo, error);
   if (!program->code)
     return nullptr;
+  program->entry = program->code->function(0);
   return program;
 }
 
@@ -83,50 +86,64 @@ RunResult JitEngine::run(const LoadedProgram &loaded, const RunInput &input) con
   RunResult result;
   // typeid, not dynamic_cast: JitProgram is final, and this is every run's cost.
   const auto *program = typeid(loaded) == typeid(JitProgram) ? static_cast<const JitProgram *>(&loaded) : nullptr;
-  if (!program || program->checkedMode != options().checked) {
+  auto mismatch = [&](std::string message) {
     result.status = RunStatus::Faulted;
     Fault fault;
     fault.kind = FaultKind::EngineMismatch;
     fault.program = loaded.image().name;
-    fault.message = fmt::format("the program was loaded by the '{}' engine, not the '{}' engine",
-                                loaded.engine().name(), name());
-    result.fault = std::move(fault);
+    fault.message = std::move(message);
+    result.fault = std::make_shared<Fault>(std::move(fault));
     return result;
-  }
+  };
+  if (!program || program->checkedMode != options().checked)
+    return mismatch(fmt::format("the program was loaded by the '{}' engine, not the '{}' engine",
+                                loaded.engine().name(), name()));
 
   // Checked code's frames, on the host stack like the interpreter's (4 KiB);
   // trusted code keeps its frames in its own host frames.
   alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
-  interp::RunState state(options(), input, stack);
-  state.environment = &program->environment();
+  LazyRunState lazyState;
   JitRun run;
-  run.state = &state;
-  run.budgetTotal = input.instructionBudget ? input.instructionBudget : options().instructionBudget;
-  run.budget = int64_t(std::min<uint64_t>(run.budgetTotal, INT64_MAX));
-  run.stackTop = state.stackTop();
-  run.regionCache = state.regionCache();
-  if (!options().checked) {
+  run.stateStorage = &lazyState;
+  run.options = &options();
+  run.input = &input;
+  run.stack = stack;
+  if (options().checked) {
+    interp::RunState &created = runState(&run);
+    run.budgetTotal = input.instructionBudget ? input.instructionBudget : options().instructionBudget;
+    run.budget = int64_t(std::min<uint64_t>(run.budgetTotal, INT64_MAX));
+    run.stackTop = created.stackTop();
+    run.regionCache = created.regionCache();
+  } else {
     auto context = std::find_if(input.regions.begin(), input.regions.end(),
                                 [](const Region &region) { return region.accessor != nullptr; });
     if (context != input.regions.end()) {
+      if (program->contextIsPlainMemory)
+        return mismatch("the program was compiled for runs whose context is plain memory "
+                        "(EngineOptions::contextIsPlainMemory), but this run's context is served by an accessor");
       run.contextBegin = context->begin;
       run.contextSize = context->size;
       run.contextAccessor = context->accessor;
     }
   }
 
-  const uint64_t r0 = program->entry()(&run, &program->data, input.args[0], input.args[1], input.args[2],
+  const uint64_t r0 = program->entry(&run, &program->data, input.args[0], input.args[1], input.args[2],
                                        input.args[3], input.args[4], 1);
-  result.status = state.outcome;
-  switch (state.outcome) {
+  interp::RunState *state = lazyState.get();
+  if (!state) {
+    result.returnValue = r0;
+    return result;
+  }
+  result.status = state->outcome;
+  switch (state->outcome) {
   case RunStatus::Exited:
     result.returnValue = r0;
     break;
   case RunStatus::Stopped:
-    result.returnValue = state.stopValue;
+    result.returnValue = state->stopValue;
     break;
   case RunStatus::Faulted:
-    result.fault = std::move(state.fault);
+    result.fault = std::move(state->fault);
     std::copy(std::begin(run.faultRegisters), std::end(run.faultRegisters), result.fault->registers.begin());
     break;
   }

@@ -11,17 +11,23 @@ namespace ebpfc::runtime::jit {
 
 class JitProgram final : public LoadedProgram {
 public:
-  JitProgram(const Engine &engine, ProgramImage image, ExecutionEnvironment &environment, bool checkedMode)
-      : LoadedProgram(engine, std::move(image), environment), checkedMode(checkedMode) {
+  JitProgram(const Engine &engine, ProgramImage image, ExecutionEnvironment &environment, bool checkedMode,
+             bool contextIsPlainMemory)
+      : LoadedProgram(engine, std::move(image), environment), checkedMode(checkedMode),
+        contextIsPlainMemory(contextIsPlainMemory) {
     data.program = this;
   }
 
   bool isFunctionEntry(uint64_t slot) const {
     return std::binary_search(functionEntries.begin(), functionEntries.end(), slot);
   }
-  CompiledFunction entry() const { return code->function(0); }
+  // The compiled function at slot 0 (set with `code`: looked up once, not per run).
+  CompiledFunction entry = nullptr;
 
   const bool checkedMode;
+  // Compiled with every access plain (EngineOptions::contextIsPlainMemory):
+  // must not run where an accessor serves the context.
+  const bool contextIsPlainMemory;
   JitProgramData data;
   std::vector<uint64_t> constants; // data.constants points here
   std::vector<uint32_t> functionEntries;

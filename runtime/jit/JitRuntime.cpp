@@ -27,7 +27,7 @@ const JitProgram &programOf(const JitProgramData *data) { return *data->program;
 // call sites (for fault reports and, in checked code, the stack region)
 // and the environment of the program running there (tail calls switch it).
 interp::RunState &stateAt(JitRun *run, const JitProgramData *data, uint64_t site) {
-  interp::RunState &state = *run->state;
+  interp::RunState &state = runState(run);
   const uint32_t depth = depthOf(site);
   state.depth = depth;
   for (uint32_t d = 1; d < depth; ++d)
@@ -59,7 +59,7 @@ class JitHelperCall final : public HelperCall {
 public:
   JitHelperCall(JitRun *run, const JitProgramData *data, uint64_t site, const Helper &helper,
                 const std::array<uint64_t, 5> &args)
-      : HelperCall(args), run_(run), data_(data), site_(site), helper_(helper), state_(*run->state) {}
+      : HelperCall(args), run_(run), data_(data), site_(site), helper_(helper), state_(runState(run)) {}
 
   std::optional<std::span<const uint8_t>> readableMemory(uint64_t address, uint64_t size) override {
     if (uint8_t *p = pointer(address, size, false))
@@ -183,6 +183,14 @@ uint64_t misalignedUpdate(uint8_t *address, int32_t operation, uint64_t operandV
 
 } // namespace
 
+interp::RunState &runState(JitRun *run) {
+  if (!run->state) {
+    run->state = &run->stateStorage->create(*run->options, *run->input, run->stack);
+    std::fill(std::begin(run->faultRegisters), std::end(run->faultRegisters), 0);
+  }
+  return *run->state;
+}
+
 extern "C" {
 
 uint64_t ebpfc_jit_call_helper(JitRun *run, const JitProgramData *program, const Helper *helper, uint64_t site,
@@ -279,7 +287,12 @@ TailCallTarget ebpfc_jit_tail_call(JitRun *run, const JitProgramData *program, u
     raise(run, program, site, FaultKind::EngineMismatch, "the tail-call target was loaded by another engine");
     return {nullptr, nullptr};
   }
-  return {target->entry(), &target->data};
+  if (target->contextIsPlainMemory && run->contextAccessor) {
+    raise(run, program, site, FaultKind::EngineMismatch,
+          "the tail-call target was compiled for a context of plain memory, but an accessor serves this run's");
+    return {nullptr, nullptr};
+  }
+  return {target->entry, &target->data};
 }
 
 void ebpfc_jit_raise(JitRun *run, const JitProgramData *program, uint64_t site, uint32_t kind, uint64_t detail) {
@@ -300,13 +313,15 @@ void ebpfc_jit_raise(JitRun *run, const JitProgramData *program, uint64_t site, 
 }
 
 void ebpfc_jit_enter_frame(JitRun *run, uint32_t depth) {
-  run->state->depth = depth;
-  run->state->enterFrame();
+  interp::RunState &state = runState(run);
+  state.depth = depth;
+  state.enterFrame();
 }
 
 void ebpfc_jit_leave_frame(JitRun *run, uint32_t depth) {
-  run->state->depth = depth;
-  run->state->leaveFrame();
+  interp::RunState &state = runState(run);
+  state.depth = depth;
+  state.leaveFrame();
 }
 
 void ebpfc_jit_unwind(JitRun *run, uint64_t r0, uint64_t r1, uint64_t r2, uint64_t r3, uint64_t r4, uint64_t r5,

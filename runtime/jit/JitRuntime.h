@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <new>
 #include <type_traits>
 #include <vector>
 
@@ -33,11 +34,40 @@ struct JitRun;
 using CompiledFunction = uint64_t (*)(JitRun *run, const JitProgramData *program, uint64_t r1, uint64_t r2,
                                       uint64_t r3, uint64_t r4, uint64_t r5, uint32_t depth);
 
+// Room for a run state that is constructed only when needed. Not a
+// std::optional: GCC zeroes an optional's whole storage (~800 bytes) on
+// construction, which was a cost of every run.
+class LazyRunState {
+public:
+  LazyRunState() {}
+  ~LazyRunState() {
+    if (created_)
+      state_.~RunState();
+  }
+  LazyRunState(const LazyRunState &) = delete;
+  LazyRunState &operator=(const LazyRunState &) = delete;
+
+  interp::RunState &create(const EngineOptions &options, const RunInput &input, uint8_t *stack) {
+    new (&state_) interp::RunState(options, input, stack);
+    created_ = true;
+    return state_;
+  }
+  interp::RunState *get() { return created_ ? &state_ : nullptr; }
+
+private:
+  union {
+    interp::RunState state_;
+  };
+  bool created_ = false;
+};
+
 struct JitRun {
   uint8_t finished = 0;         // the run ended (fault or stop): unwind
   uint8_t registersPending = 0; // a runtime fault awaits the registers of its frame
   // Call site (instruction index) of the call that entered frame d + 1.
-  uint32_t callSites[kMaxCallFrames + 1] = {};
+  // Not initialized: compiled code writes entry d before entering frame
+  // d + 1, and only entries below the current depth are read.
+  uint32_t callSites[kMaxCallFrames + 1];
   // Checked code: slots of back-edge budget left (charged per taken
   // backward jump, so endless loops end in a fault).
   int64_t budget = 0;
@@ -49,10 +79,17 @@ struct JitRun {
   // and the run state's region cache (entry 0: the live frames).
   uint64_t stackTop = 0;
   const interp::RunState::CachedRegion *regionCache = nullptr;
-  uint64_t faultRegisters[kNumRegisters] = {};
+  // Zeroed with the run state (runState), before any fault can need them.
+  uint64_t faultRegisters[kNumRegisters];
 
-  // Runtime only.
+  // Runtime only. The run state is what the runtime's slow paths (helpers,
+  // accessors, faults) work on; trusted code creates it on first need
+  // (runState), so that a run that needs none does not pay for it.
   interp::RunState *state = nullptr;
+  LazyRunState *stateStorage = nullptr;
+  const EngineOptions *options = nullptr;
+  const RunInput *input = nullptr;
+  uint8_t *stack = nullptr; // kMaxCallFrames * kStackFrameSize bytes
   ContextAccessor *contextAccessor = nullptr; // unchecked code: the context's accessor
   uint64_t budgetTotal = 0;                   // for the budget fault's message
 };
@@ -68,6 +105,9 @@ struct JitProgramData {
 };
 static_assert(std::is_standard_layout_v<JitProgramData>);
 static_assert(offsetof(JitProgramData, constants) == 0);
+
+// The run's state, created on first need.
+interp::RunState &runState(JitRun *run);
 
 // Where a tail call goes: nullptr entry when it falls through.
 struct TailCallTarget {

@@ -754,7 +754,8 @@ std::unique_ptr<llvm::Module> translateProgram(const TranslationRequest &request
   module->setTargetTriple(triple.str());
   const std::vector<FunctionShape> shapes = shapeFunctions(request.image, request.checked);
   const std::vector<std::vector<bool>> contextAccesses =
-      request.checkedMode ? std::vector<std::vector<bool>>(shapes.size(), std::vector<bool>(request.image.insns.size()))
+      request.checkedMode || request.contextIsPlainMemory
+          ? std::vector<std::vector<bool>>(shapes.size(), std::vector<bool>(request.image.insns.size()))
                           : findContextAccesses(request.image, request.checked, shapes);
   ModuleTranslator translator(request, context, *module);
   translator.declareFunctions(shapes);

@@ -35,6 +35,8 @@ struct TranslationRequest {
   const CheckedProgram &checked;
   const ConstantPlan &constants;
   bool checkedMode = false;
+  // No access can reach a context served by an accessor (trusted code only).
+  bool contextIsPlainMemory = false;
   // Function symbols are prefix + entry slot (functionSymbol), unique per
   // compiled program so that many can share one JIT.
   std::string symbolPrefix;

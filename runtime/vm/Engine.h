@@ -97,7 +97,9 @@ struct RunResult {
   RunStatus status = RunStatus::Exited;
   uint64_t returnValue = 0; // r0
   uint64_t instructions = 0; // instruction slots executed
-  std::optional<Fault> fault;
+  // Set when status is Faulted. A pointer, not an optional: a Fault is ~400
+  // bytes, and zeroing them in every result was a cost of every run.
+  std::shared_ptr<Fault> fault;
 
   bool faulted() const { return status == RunStatus::Faulted; }
 };
@@ -108,6 +110,13 @@ struct EngineOptions {
   // current frame) — the kernel's frame discipline.
   bool checked = false;
   uint64_t instructionBudget = 1'000'000'000;
+  // Every run passes r1 as plain memory, never as a context whose fields an
+  // accessor serves (conformance vectors, benchmarks on a raw input). The
+  // trusted JIT then compiles accesses through r1 as plain loads and stores
+  // instead of testing each against the context at run time, and refuses
+  // (EngineMismatch) a run whose input has an accessor region. The
+  // interpreter and the checked JIT serve both kinds of input either way.
+  bool contextIsPlainMemory = false;
 };
 
 class Engine {

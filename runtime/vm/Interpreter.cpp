@@ -827,7 +827,7 @@ RunResult Interpreter::run(const LoadedProgram &loaded, const RunInput &input) c
     fault.kind = FaultKind::EngineMismatch;
     fault.program = loaded.image().name;
     fault.message = fmt::format("the program was loaded by the '{}' engine, not the interpreter", loaded.engine().name());
-    result.fault = std::move(fault);
+    result.fault = std::make_shared<Fault>(std::move(fault));
     return result;
   }
 

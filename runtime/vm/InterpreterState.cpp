@@ -295,7 +295,7 @@ void RunState::raise(FaultKind kind, std::string message, const LoadedProgram &p
   std::copy(registers, registers + kNumRegisters, f.registers.begin());
   for (unsigned d = 1; d < depth; ++d)
     f.callStack.push_back(frames[d].callSite);
-  fault = std::move(f);
+  fault = std::make_shared<Fault>(std::move(f));
   outcome = RunStatus::Faulted;
 }
 

@@ -134,7 +134,7 @@ public:
   RunStatus outcome = RunStatus::Exited; // Stopped/Faulted end the run early
   bool finished() const { return outcome != RunStatus::Exited; }
   uint64_t stopValue = 0;
-  std::optional<Fault> fault;
+  std::shared_ptr<Fault> fault;
 
   void raise(FaultKind kind, std::string message, const InterpretedProgram &program, const MicroOp *op,
              const uint64_t *registers, std::optional<MemoryAccess> access = std::nullopt) {

@@ -608,12 +608,14 @@ void prepareCell(const Settings &settings, Environment &environment, Row &row, C
   const std::string &engine = cell.engine;
   std::string error;
   if (engine == "interp" || engine == "jit" || engine == "jit-checked") {
-    std::unique_ptr<Engine> vm = createEngine(engine, EngineOptions{}, error);
+    const bool raw = row.form == Form::Raw;
+    EngineOptions options;
+    options.contextIsPlainMemory = raw; // r1 points at the input
+    std::unique_ptr<Engine> vm = createEngine(engine, options, error);
     if (!vm) {
       cell.error = error;
       return;
     }
-    const bool raw = row.form == Form::Raw;
     std::unique_ptr<ObjectInstance> instance =
         instantiate(objectPath(settings, program, raw ? "" : ".xdp"), *vm, program.maps, error);
     if (!instance) {
@@ -734,7 +736,9 @@ void measureCompileTimes(const Settings &settings, Row &row) {
       row.instructions = uint32_t(code->insns.size());
   for (std::string_view engineName : {"jit", "jit-checked"}) {
     std::string error;
-    std::unique_ptr<Engine> engine = createEngine(engineName, EngineOptions{}, error);
+    EngineOptions options;
+    options.contextIsPlainMemory = row.form == Form::Raw;
+    std::unique_ptr<Engine> engine = createEngine(engineName, options, error);
     if (!engine)
       continue;
     std::vector<double> times;

@@ -20,6 +20,7 @@ int conformanceCommand(std::span<const std::string> args) {
 
   EngineOptions options;
   options.checked = line.has("--checked");
+  options.contextIsPlainMemory = true; // the vectors' memory is plain, at r1
   std::string error;
   const std::unique_ptr<Engine> engine = createEngine(line.value("--engine").value_or("interp"), options, error);
   if (!engine)

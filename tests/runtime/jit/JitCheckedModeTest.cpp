@@ -55,7 +55,7 @@ protected:
     EXPECT_EQ(actual.status, expected.status) << text;
     EXPECT_EQ(actual.returnValue, expected.returnValue) << text;
     EXPECT_EQ(packet, expectedPacket) << text;
-    EXPECT_EQ(actual.fault.has_value(), expected.fault.has_value()) << text;
+    EXPECT_EQ(actual.fault != nullptr, expected.fault != nullptr) << text;
     if (actual.fault && expected.fault)
       expectSameFault(*expected.fault, *actual.fault, std::string(text));
     return actual;
@@ -256,6 +256,36 @@ TEST_F(JitCheckedMode, ContextAccessorsEmulateContextRewritingInBothVariants) {
     EXPECT_NE(result.fault->message.find("context 'xdp_md' has no 4-byte field at offset 8"), std::string::npos)
         << result.fault->describe();
   }
+}
+
+TEST_F(JitCheckedMode, PlainContextCodeServesRawInputAndRefusesAnAccessorContext) {
+  EngineOptions options;
+  options.contextIsPlainMemory = true;
+  const JitEngine plain(options);
+  // Through r1 and a copy with an offset: plain loads and stores of the input.
+  const char *text = "r2 = r1\nr2 += 0x2\nr0 = *(u8 *)(r1 + 0x1)\nr3 = *(u8 *)(r2 + 0x0)\nr0 += r3\n"
+                     "*(u8 *)(r1 + 0x0) = 0x7\nexit";
+  std::vector<uint8_t> input = {0, 0x10, 0x20};
+  auto program = load(plain, text);
+  ASSERT_TRUE(program);
+  RunResult result = runWithMemory(plain, *program, input);
+  ASSERT_FALSE(result.faulted()) << faultText(result);
+  EXPECT_EQ(result.returnValue, 0x30u);
+  EXPECT_EQ(input[0], 7u);
+
+  uint8_t contextBytes[24] = {};
+  XdpContext context(0, 0);
+  Region contextRegion = hostRegion(contextBytes, sizeof contextBytes, RegionKind::Context, "xdp_md");
+  contextRegion.accessor = &context;
+  RunInput accessorInput;
+  accessorInput.args[0] = reinterpret_cast<uint64_t>(contextBytes);
+  accessorInput.regions = std::span<const Region>(&contextRegion, 1);
+  result = plain.run(*program, accessorInput);
+  ASSERT_TRUE(result.faulted());
+  EXPECT_EQ(result.fault->kind, FaultKind::EngineMismatch);
+  EXPECT_EQ(result.fault->message, "the program was compiled for runs whose context is plain memory "
+                                   "(EngineOptions::contextIsPlainMemory), but this run's context is served by an "
+                                   "accessor");
 }
 
 TEST_F(JitCheckedMode, HelpersCanMoveThePacket) {

@@ -22,7 +22,7 @@ const HelperRegistry &HelperRegistry::standard() {
   return registry;
 }
 
-void HelperRegistry::add(uint32_t id, std::string name, HelperFunction function) {
+void HelperRegistry::add(uint32_t id, std::string name, HelperFunction function, DirectHelperFunction direct) {
   if (name.empty()) {
     if (const ir::HelperInfo *info = ir::findHelper(id))
       name = std::string(info->name);
@@ -33,6 +33,7 @@ void HelperRegistry::add(uint32_t id, std::string name, HelperFunction function)
   helper->id = id;
   helper->name = std::move(name);
   helper->function = std::move(function);
+  helper->direct = direct;
   helpers_[id] = std::move(helper);
 }
 

@@ -31,7 +31,9 @@ public:
 
   // Adds the helper, replacing one with the same id. An empty name takes the
   // helper table's ("bpf_map_lookup_elem"), or "helper#ID" for ids it lacks.
-  void add(uint32_t id, std::string name, HelperFunction function);
+  // `direct`, when given, is the helper's fast path for trusted callers
+  // (Helper::direct).
+  void add(uint32_t id, std::string name, HelperFunction function, DirectHelperFunction direct = nullptr);
   bool remove(uint32_t id);
   // The helper, or nullptr. Helpers stay valid while any copy of the
   // registry holding them lives.

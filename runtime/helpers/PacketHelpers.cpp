@@ -30,6 +30,17 @@ template <long (XdpContext::*adjust)(int64_t)> uint64_t xdpAdjust(HelperCall &ca
   return error(result);
 }
 
+// Trusted code's fast path (Helper::direct): the same adjustment when r1 is
+// the run's XDP context; trusted code does not track the packet's region.
+template <long (XdpContext::*adjust)(int64_t)>
+DirectHelperResult directXdpAdjust(void *hostState, uint64_t context, uint64_t delta, uint64_t, uint64_t, uint64_t) {
+  auto *run = static_cast<HelperContext *>(hostState);
+  if (!run || !run->packet || run->packet->kind() != ContextKind::Xdp || context != run->packet->contextAddress())
+    return {0, 0};
+  auto *xdp = static_cast<XdpContext *>(run->packet);
+  return {error((xdp->*adjust)(int64_t(int32_t(uint32_t(delta))))), 1};
+}
+
 uint64_t xdpBufferLength(HelperCall &call) {
   HelperContext *run = HelperContext::from(call);
   XdpContext *xdp = run ? xdpArgument(call, *run, 1) : nullptr;
@@ -324,9 +335,9 @@ uint64_t setHashInvalid(HelperCall &call) {
 } // namespace
 
 void addPacketHelpers(HelperRegistry &registry) {
-  registry.add(44, "", xdpAdjust<&XdpContext::adjustHead>);
-  registry.add(54, "", xdpAdjust<&XdpContext::adjustMeta>);
-  registry.add(65, "", xdpAdjust<&XdpContext::adjustTail>);
+  registry.add(44, "", xdpAdjust<&XdpContext::adjustHead>, directXdpAdjust<&XdpContext::adjustHead>);
+  registry.add(54, "", xdpAdjust<&XdpContext::adjustMeta>, directXdpAdjust<&XdpContext::adjustMeta>);
+  registry.add(65, "", xdpAdjust<&XdpContext::adjustTail>, directXdpAdjust<&XdpContext::adjustTail>);
   registry.add(188, "", xdpBufferLength);
   registry.add(189, "", xdpBytes<false>);
   registry.add(190, "", xdpBytes<true>);

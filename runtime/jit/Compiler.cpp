@@ -46,7 +46,7 @@ std::string errorText(llvm::Error error) { return llvm::toString(std::move(error
 
 // Bumped whenever the generated code's contract with the runtime changes
 // in a way the layout below does not show.
-constexpr std::string_view kCodeVersion = "ebpfc-jit/1";
+constexpr std::string_view kCodeVersion = "ebpfc-jit/2";
 // Compiled function names: the prefix and the entry slot.
 const std::string kSymbolPrefix = "f";
 
@@ -179,7 +179,8 @@ private:
     using Cached = interp::RunState::CachedRegion;
     for (size_t value : {sizeof(JitRun), offsetof(JitRun, finished), offsetof(JitRun, callSites),
                          offsetof(JitRun, budget), offsetof(JitRun, contextBegin), offsetof(JitRun, contextSize),
-                         offsetof(JitRun, stackTop), offsetof(JitRun, regionCache), sizeof(Cached),
+                         offsetof(JitRun, stackTop), offsetof(JitRun, regionCache), offsetof(JitRun, hostState),
+                         offsetof(JitProgramData, directHelpers), sizeof(Cached),
                          offsetof(Cached, size), offsetof(Cached, writable), size_t(interp::RunState::kCacheSize)})
       material += fmt::format("|{}", value);
     material += request.checkedMode            ? "|checked|"

@@ -23,12 +23,14 @@ std::string helperLabel(int64_t id) {
 // constant order; refuses what the interpreter refuses at load, with its
 // words.
 bool resolveConstants(const ProgramImage &image, const CheckedProgram &checked, const jit::ConstantPlan &plan,
-                      const ExecutionEnvironment &environment, std::vector<uint64_t> &constants, std::string &error) {
+                      const ExecutionEnvironment &environment, std::vector<uint64_t> &constants,
+                      std::vector<uint64_t> &directHelpers, std::string &error) {
   auto fail = [&](size_t slot, const std::string &message) {
     error = describeInsnError(image.insns, slot, message);
     return false;
   };
   constants.assign(plan.slotOfIndex.size(), 0);
+  directHelpers.assign(plan.slotOfIndex.size(), 0);
   for (size_t slot = 0; slot < image.insns.size(); ++slot) {
     if (!checked.isStart[slot])
       continue;
@@ -46,6 +48,7 @@ bool resolveConstants(const ProgramImage &image, const CheckedProgram &checked, 
       if (!helper)
         return fail(slot, "unknown helper " + helperLabel(insn.imm) + ": the runtime does not provide it");
       constants[index] = reinterpret_cast<uint64_t>(helper);
+      directHelpers[index] = reinterpret_cast<uint64_t>(helper->direct);
     } else {
       std::string why;
       const std::optional<uint64_t> value =
@@ -69,9 +72,10 @@ std::shared_ptr<const LoadedProgram> JitEngine::load(const ProgramImage &image, 
   const ConstantPlan plan = planConstants(image, checked);
   auto program = std::make_shared<JitProgram>(*this, image, environment, options().checked,
                                               options().contextIsPlainMemory && !options().checked);
-  if (!resolveConstants(image, checked, plan, environment, program->constants, error))
+  if (!resolveConstants(image, checked, plan, environment, program->constants, program->directHelpers, error))
     return nullptr;
   program->data.constants = program->constants.data();
+  program->data.directHelpers = program->directHelpers.data();
   program->functionEntries = checked.functionEntries;
   program->code = compileProgram({image, checked, plan, options().checked, program->contextIsPlainMemory},
                                  program->compileInfo, error);
@@ -115,6 +119,7 @@ RunResult JitEngine::run(const LoadedProgram &loaded, const RunInput &input) con
     run.stackTop = created.stackTop();
     run.regionCache = created.regionCache();
   } else {
+    run.hostState = input.hostState;
     auto context = std::find_if(input.regions.begin(), input.regions.end(),
                                 [](const Region &region) { return region.accessor != nullptr; });
     if (context != input.regions.end()) {

@@ -29,7 +29,8 @@ public:
   // must not run where an accessor serves the context.
   const bool contextIsPlainMemory;
   JitProgramData data;
-  std::vector<uint64_t> constants; // data.constants points here
+  std::vector<uint64_t> constants;     // data.constants points here
+  std::vector<uint64_t> directHelpers; // data.directHelpers points here
   std::vector<uint32_t> functionEntries;
   std::shared_ptr<const CompiledCode> code;
   JitCompileInfo compileInfo;

@@ -79,6 +79,8 @@ struct JitRun {
   // and the run state's region cache (entry 0: the live frames).
   uint64_t stackTop = 0;
   const interp::RunState::CachedRegion *regionCache = nullptr;
+  // Unchecked code: RunInput::hostState, for helpers' fast paths.
+  void *hostState = nullptr;
   // Zeroed with the run state (runState), before any fault can need them.
   uint64_t faultRegisters[kNumRegisters];
 
@@ -100,7 +102,10 @@ static_assert(std::is_standard_layout_v<interp::RunState::CachedRegion>);
 // compiled (and cached for any environment): resolved pseudo loads, the
 // helpers it calls, the direct-lookup layout of array maps.
 struct JitProgramData {
-  const uint64_t *constants = nullptr; // first field: compiled code reads it
+  const uint64_t *constants = nullptr; // compiled code reads these two
+  // Per constant: a helper constant's Helper::direct (trusted code calls it
+  // before the helper's function), 0 for the others.
+  const uint64_t *directHelpers = nullptr;
   const JitProgram *program = nullptr;
 };
 static_assert(std::is_standard_layout_v<JitProgramData>);

@@ -36,6 +36,8 @@ public:
         i8(llvm::Type::getInt8Ty(context)), i32(llvm::Type::getInt32Ty(context)),
         i64(llvm::Type::getInt64Ty(context)), ptr(llvm::PointerType::getUnqual(context)),
         compiledType(llvm::FunctionType::get(i64, {ptr, ptr, i64, i64, i64, i64, i64, i32}, false)),
+        directHelperType(
+            llvm::FunctionType::get(llvm::StructType::get(context, {i64, i64}), {ptr, i64, i64, i64, i64, i64}, false)),
         invariant(llvm::MDNode::get(context, {})) {
     declareRuntime();
   }
@@ -99,6 +101,7 @@ public:
   llvm::IntegerType *i1, *i8, *i32, *i64;
   llvm::PointerType *ptr;
   llvm::FunctionType *compiledType;
+  llvm::FunctionType *directHelperType; // DirectHelperFunction
   llvm::MDNode *invariant;
 
   struct {
@@ -619,6 +622,10 @@ private:
   std::vector<Value *> argumentRegisters() { return {reg(1), reg(2), reg(3), reg(4), reg(5)}; }
 
   void translateHelperCall() {
+    if (!checkedMode) {
+      translateTrustedHelperCall();
+      return;
+    }
     spillBudget();
     Value *helper = hostPointer(constant(slot));
     std::vector<Value *> args = {run, programData, helper, site()};
@@ -627,6 +634,49 @@ private:
     Value *result = b.CreateCall(m.rt.callHelper, args);
     reloadBudget();
     unwindIfFinished();
+    setReg(0, result);
+  }
+
+  // Trusted code first tries the helper's fast path (Helper::direct), when
+  // the environment's helper has one; declined or absent, the helper's
+  // function through the runtime.
+  void translateTrustedHelperCall() {
+    const uint32_t index = m.request.constants.indexOfSlot[slot];
+    if (!directHelpers) {
+      llvm::IRBuilder<> eb = entryBuilder();
+      auto *load = eb.CreateLoad(m.ptr, eb.CreateConstGEP1_64(m.i8, programData, offsetof(JitProgramData, directHelpers)),
+                                 "direct_helpers");
+      load->setMetadata(llvm::LLVMContext::MD_invariant_load, m.invariant);
+      directHelpers = load;
+    }
+    auto *direct = b.CreateLoad(m.ptr, b.CreateConstGEP1_64(m.i64, directHelpers, index));
+    direct->setMetadata(llvm::LLVMContext::MD_invariant_load, m.invariant);
+    const std::vector<Value *> registers = argumentRegisters();
+
+    BasicBlock *fast = BasicBlock::Create(m.context, "helper_fast", function);
+    BasicBlock *generic = BasicBlock::Create(m.context, "helper_generic", function);
+    BasicBlock *join = BasicBlock::Create(m.context, "helper_done", function);
+    b.CreateCondBr(b.CreateIsNotNull(direct), fast, generic);
+
+    b.SetInsertPoint(fast);
+    std::vector<Value *> directArgs = {b.CreateLoad(m.ptr, runField(offsetof(JitRun, hostState)))};
+    directArgs.insert(directArgs.end(), registers.begin(), registers.end());
+    Value *answer = b.CreateCall(m.directHelperType, direct, directArgs);
+    Value *fastValue = b.CreateExtractValue(answer, 0);
+    b.CreateCondBr(b.CreateICmpNE(b.CreateExtractValue(answer, 1), b.getInt64(0)), join, generic);
+
+    b.SetInsertPoint(generic);
+    std::vector<Value *> args = {run, programData, hostPointer(constant(slot)), site()};
+    args.insert(args.end(), registers.begin(), registers.end());
+    Value *genericValue = b.CreateCall(m.rt.callHelper, args);
+    unwindIfFinished();
+    BasicBlock *genericEnd = b.GetInsertBlock();
+    b.CreateBr(join);
+
+    b.SetInsertPoint(join);
+    llvm::PHINode *result = b.CreatePHI(m.i64, 2);
+    result->addIncoming(fastValue, fast);
+    result->addIncoming(genericValue, genericEnd);
     setReg(0, result);
   }
 
@@ -736,6 +786,7 @@ private:
   std::array<llvm::AllocaInst *, 10> registers{};
   Value *run = nullptr, *programData = nullptr, *depth = nullptr, *depthShifted = nullptr;
   Value *constants = nullptr;
+  Value *directHelpers = nullptr; // trusted code
   Value *frameTop = nullptr;     // pointer to r10
   Value *framePointer = nullptr; // r10 as an integer
   // Checked code.

@@ -68,10 +68,25 @@ private:
 // A helper returns r0. It must not keep the HelperCall beyond the call.
 using HelperFunction = std::function<uint64_t(HelperCall &call)>;
 
+// A helper's fast path for trusted callers (the JIT's unchecked code, which
+// hands helpers the memory they point at anyway): the argument registers as
+// they are and the run's RunInput::hostState, no HelperCall. It either
+// handles the call ({r0, true}) or declines ({0, false}), and the caller then
+// calls the helper's `function`. A fast path never faults or stops the run
+// (it declines whenever it would), and does not report the regions it
+// changes (a packet it moves): its callers do not check memory.
+struct DirectHelperResult {
+  uint64_t value;
+  uint64_t handled; // 0 or 1; a 16-byte result comes back in two registers
+};
+using DirectHelperFunction = DirectHelperResult (*)(void *hostState, uint64_t r1, uint64_t r2, uint64_t r3,
+                                                    uint64_t r4, uint64_t r5);
+
 struct Helper {
   uint32_t id = 0;
   std::string name;
   HelperFunction function;
+  DirectHelperFunction direct = nullptr; // optional
 };
 
 // ld_imm64 with a pseudo source other than kPseudoFunc (which engines

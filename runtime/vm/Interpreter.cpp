@@ -836,8 +836,12 @@ RunResult Interpreter::run(const LoadedProgram &loaded, const RunInput &input) c
   alignas(16) uint8_t stack[kMaxCallFrames * kStackFrameSize];
   RunState state(options(), input, stack);
   state.environment = &program->environment();
-  uint64_t registers[kNumRegisters] = {};
+  // Set one by one: `= {}` became a block clear that cost more than the rest.
+  uint64_t registers[kNumRegisters];
+  registers[0] = 0;
   std::copy(input.args.begin(), input.args.end(), registers + 1);
+  for (unsigned r = 6; r < kFramePointer; ++r)
+    registers[r] = 0;
   registers[kFramePointer] = state.stackTop();
 
   execute(state, program, program->ops.data(), registers, 1);

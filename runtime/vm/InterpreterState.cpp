@@ -47,6 +47,7 @@ RunState::RunState(const EngineOptions &engineOptions, const RunInput &runInput,
   stackTop_ = stackBottom_ + uint64_t(kStackFrameSize) * kMaxCallFrames;
   regions_ = input.regions;
   cache_[0] = {stackBottom_, stackTop_ - stackBottom_, true};
+  invalidateCache();
   enterFrame();
 }
 
@@ -67,8 +68,11 @@ Region RunState::stackRegion() const {
 }
 
 void RunState::invalidateCache() {
-  for (unsigned i = 1; i < kCacheSize; ++i)
-    cache_[i] = {};
+  for (unsigned i = 1; i < kCacheSize; ++i) {
+    cache_[i].begin = 0;
+    cache_[i].size = 0; // matches no address
+    cache_[i].writable = false;
+  }
 }
 
 void RunState::remember(const Region &region) {

@@ -180,7 +180,10 @@ private:
   std::span<const Region> regions() const { return ownsRegions_ ? std::span<const Region>(ownedRegions_) : regions_; }
   void invalidateCache();
 
-  std::array<CachedRegion, kCacheSize> cache_{};
+  // Not value-initialized: the constructor empties the entries (size 0
+  // matches nothing) without the block clear GCC emits for a whole array,
+  // whose start-up cost was a large part of every run's.
+  std::array<CachedRegion, kCacheSize> cache_;
   unsigned nextCacheSlot_ = 1;
   uint64_t stackBottom_;
   uint64_t stackTop_;

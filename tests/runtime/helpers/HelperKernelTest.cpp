@@ -70,7 +70,7 @@ protected:
       std::string text;
       for (const std::string &difference : run.differences)
         text += "\n  " + difference;
-      EXPECT_TRUE(run.differences.empty()) << program << ", case " << run.name << ": ebpfvm and the kernel differ:"
+      EXPECT_TRUE(run.differences.empty()) << program << ", case " << run.name << ": the JIT or the kernel differs from the interpreter:"
                                            << text;
     }
     EXPECT_EQ(runs.size(), cases.size());

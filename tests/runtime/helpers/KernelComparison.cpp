@@ -53,15 +53,16 @@ bool runOne(const PacketEngine &engine, const std::string &object, const Compari
 
 std::string hexText(const Bytes &bytes) { return suites::formatHex(bytes); }
 
-void compareMaps(const std::vector<MapContents> &vm, const std::vector<MapContents> &kernel,
-                 std::vector<std::string> &differences) {
+// Differences of `other` (named `otherName`) from ebpfvm's interpreter.
+void compareMaps(const std::vector<MapContents> &vm, const std::vector<MapContents> &others,
+                 const std::string &otherName, std::vector<std::string> &differences) {
   for (const MapContents &map : vm) {
     const MapContents *other = nullptr;
-    for (const MapContents &candidate : kernel)
+    for (const MapContents &candidate : others)
       if (candidate.map == map.map)
         other = &candidate;
     if (!other) {
-      differences.push_back("map " + map.map + ": the kernel has no such map");
+      differences.push_back(fmt::format("map {}: the {} has no such map", map.map, otherName));
       continue;
     }
     for (const MapEntryData &entry : map.entries) {
@@ -75,17 +76,44 @@ void compareMaps(const std::vector<MapContents> &vm, const std::vector<MapConten
       }
       for (size_t cpu = 0; cpu < std::min(entry.values.size(), match->values.size()); ++cpu)
         if (entry.values[cpu] != match->values[cpu])
-          differences.push_back(fmt::format("map {} key {}{}: ebpfvm {}, kernel {}", map.map, hexText(entry.key),
+          differences.push_back(fmt::format("map {} key {}{}: ebpfvm {}, {} {}", map.map, hexText(entry.key),
                                             entry.values.size() > 1 ? fmt::format(" CPU {}", cpu) : "",
-                                            hexText(entry.values[cpu]), hexText(match->values[cpu])));
+                                            hexText(entry.values[cpu]), otherName, hexText(match->values[cpu])));
     }
     for (const MapEntryData &entry : other->entries) {
       bool found = false;
       for (const MapEntryData &candidate : map.entries)
         found |= candidate.key == entry.key;
       if (!found)
-        differences.push_back(fmt::format("map {} key {}: only the kernel has it", map.map, hexText(entry.key)));
+        differences.push_back(fmt::format("map {} key {}: only the {} has it", map.map, hexText(entry.key), otherName));
     }
+  }
+}
+
+// The observable outcome of a run of `other` against the interpreter's.
+void compareRuns(const PacketResult &vm, const std::vector<MapContents> &vmMaps, const PacketResult &other,
+                 const std::vector<MapContents> &otherMaps, const std::string &otherName,
+                 std::vector<std::string> &differences) {
+  if (vm.returnValue != other.returnValue)
+    differences.push_back(fmt::format("return value: ebpfvm {}, {} {}", int32_t(vm.returnValue), otherName,
+                                      int32_t(other.returnValue)));
+  if (vm.packet != other.packet)
+    differences.push_back(
+        fmt::format("packet:\n    ebpfvm {}\n    {} {}", hexText(vm.packet), otherName, hexText(other.packet)));
+  for (const auto &[field, value] : other.context)
+    if (auto it = vm.context.find(field); it == vm.context.end() || it->second != value)
+      differences.push_back(fmt::format("ctx_out {}: ebpfvm {}, {} {}", field,
+                                        it == vm.context.end() ? "-" : std::to_string(it->second), otherName, value));
+  compareMaps(vmMaps, otherMaps, otherName, differences);
+  if (vm.ringBuffers != other.ringBuffers)
+    differences.push_back("ring buffer records differ");
+  if (other.trace && vm.trace != other.trace) {
+    std::string text = "trace lines differ:";
+    for (const std::string &line : *vm.trace)
+      text += "\n    ebpfvm: " + line;
+    for (const std::string &line : *other.trace)
+      text += "\n    " + otherName + ": " + line;
+    differences.push_back(text);
   }
 }
 
@@ -117,7 +145,8 @@ std::vector<ComparedRun> KernelComparison::run(const std::vector<ComparisonCase>
   VmOptions options;
   options.cpus = std::max(1u, kernel::KernelObject::possibleCpus());
   std::unique_ptr<PacketEngine> vm = createVmPacketEngine("interp", options, error);
-  if (!vm)
+  std::unique_ptr<PacketEngine> jit = createVmPacketEngine("jit", options, error);
+  if (!vm || !jit)
     return {};
   std::string reason;
   std::unique_ptr<PacketEngine> kernelEngine = kernelAvailable(reason) ? createKernelPacketEngine(error) : nullptr;
@@ -134,6 +163,17 @@ std::vector<ComparedRun> KernelComparison::run(const std::vector<ComparisonCase>
       error = spec.name + ": ebpfvm faulted: " + compared.vm.fault->describe();
       return {};
     }
+    // The trusted JIT, which takes helpers' fast paths, against the interpreter.
+    PacketResult jitResult;
+    std::vector<MapContents> jitMaps;
+    if (!runOne(*jit, object_, spec, jitResult, jitMaps, error)) {
+      error = spec.name + ": ebpfvm jit: " + error;
+      return {};
+    }
+    if (jitResult.fault)
+      compared.differences.push_back("the JIT faulted: " + jitResult.fault->describe());
+    else
+      compareRuns(compared.vm, compared.vmMaps, jitResult, jitMaps, "jit", compared.differences);
     if (kernelEngine) {
       PacketResult kernelResult;
       std::vector<MapContents> kernelMaps;
@@ -142,29 +182,7 @@ std::vector<ComparedRun> KernelComparison::run(const std::vector<ComparisonCase>
         return {};
       }
       compared.kernelRan = true;
-      std::vector<std::string> &differences = compared.differences;
-      if (compared.vm.returnValue != kernelResult.returnValue)
-        differences.push_back(fmt::format("return value: ebpfvm {}, kernel {}", int32_t(compared.vm.returnValue),
-                                          int32_t(kernelResult.returnValue)));
-      if (compared.vm.packet != kernelResult.packet)
-        differences.push_back(fmt::format("packet:\n    ebpfvm {}\n    kernel {}", hexText(compared.vm.packet),
-                                          hexText(kernelResult.packet)));
-      for (const auto &[field, value] : kernelResult.context)
-        if (auto it = compared.vm.context.find(field); it == compared.vm.context.end() || it->second != value)
-          differences.push_back(fmt::format("ctx_out {}: ebpfvm {}, kernel {}", field,
-                                            it == compared.vm.context.end() ? "-" : std::to_string(it->second),
-                                            value));
-      compareMaps(compared.vmMaps, kernelMaps, differences);
-      if (compared.vm.ringBuffers != kernelResult.ringBuffers)
-        differences.push_back("ring buffer records differ");
-      if (kernelResult.trace && compared.vm.trace != kernelResult.trace) {
-        std::string text = "trace lines differ:";
-        for (const std::string &line : *compared.vm.trace)
-          text += "\n    ebpfvm: " + line;
-        for (const std::string &line : *kernelResult.trace)
-          text += "\n    kernel: " + line;
-        differences.push_back(text);
-      }
+      compareRuns(compared.vm, compared.vmMaps, kernelResult, kernelMaps, "kernel", compared.differences);
     }
     runs.push_back(std::move(compared));
   }

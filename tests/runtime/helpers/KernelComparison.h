@@ -27,7 +27,8 @@ struct ComparedRun {
   PacketResult vm;
   std::vector<MapContents> vmMaps;
   bool kernelRan = false;
-  std::vector<std::string> differences; // empty when the kernel agrees (or did not run)
+  // Empty when ebpfvm's JIT and the kernel (where it ran) agree with the interpreter.
+  std::vector<std::string> differences;
 };
 
 class KernelComparison {

@@ -2,6 +2,7 @@
 
 #include "ir/HelperTable.h"
 #include "ir/MapType.h"
+#include "runtime/maps/ArrayMap.h"
 #include "runtime/maps/MapInMap.h"
 #include "runtime/maps/PerfEventArrayMap.h"
 #include "runtime/maps/RingBufMap.h"
@@ -197,6 +198,21 @@ std::vector<MapSummary> ObjectInstance::maps() const {
 }
 
 // --- ExecutionEnvironment ---
+
+std::optional<ArrayLayout> ObjectInstance::arrayLayout(uint64_t mapHandle) const {
+  for (const auto &map : maps_) {
+    if (reinterpret_cast<uint64_t>(map.get()) != mapHandle)
+      continue;
+    const ArrayMap *array = map->as<ArrayMap>();
+    if (!array)
+      return std::nullopt;
+    const std::optional<ArrayMap::Layout> layout = array->layout();
+    if (!layout)
+      return std::nullopt;
+    return ArrayLayout{reinterpret_cast<uint64_t>(layout->values), layout->stride, layout->maxEntries};
+  }
+  return std::nullopt;
+}
 
 std::optional<uint64_t> ObjectInstance::resolvePseudoLoad(const PseudoLoad &load, std::string &error) const {
   if (load.source != op::kPseudoMapIdx && load.source != op::kPseudoMapIdxValue) {

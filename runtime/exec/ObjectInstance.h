@@ -44,6 +44,7 @@ public:
   // --- ExecutionEnvironment ---
   const Helper *findHelper(uint32_t id) const override { return options_.helpers.find(id); }
   std::optional<uint64_t> resolvePseudoLoad(const PseudoLoad &load, std::string &error) const override;
+  std::optional<ArrayLayout> arrayLayout(uint64_t mapHandle) const override;
   TailCallSlot resolveTailCall(uint64_t progArray, uint64_t index) const override;
   bool findMemoryRegion(uint64_t address, uint64_t size, Region &region) const override;
 

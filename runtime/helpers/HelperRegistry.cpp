@@ -22,7 +22,8 @@ const HelperRegistry &HelperRegistry::standard() {
   return registry;
 }
 
-void HelperRegistry::add(uint32_t id, std::string name, HelperFunction function, DirectHelperFunction direct) {
+void HelperRegistry::add(uint32_t id, std::string name, HelperFunction function, DirectHelperFunction direct,
+                         bool inlinableArrayLookup) {
   if (name.empty()) {
     if (const ir::HelperInfo *info = ir::findHelper(id))
       name = std::string(info->name);
@@ -34,6 +35,7 @@ void HelperRegistry::add(uint32_t id, std::string name, HelperFunction function,
   helper->name = std::move(name);
   helper->function = std::move(function);
   helper->direct = direct;
+  helper->inlinableArrayLookup = inlinableArrayLookup;
   helpers_[id] = std::move(helper);
 }
 

@@ -33,7 +33,9 @@ public:
   // helper table's ("bpf_map_lookup_elem"), or "helper#ID" for ids it lacks.
   // `direct`, when given, is the helper's fast path for trusted callers
   // (Helper::direct).
-  void add(uint32_t id, std::string name, HelperFunction function, DirectHelperFunction direct = nullptr);
+  // `inlinableArrayLookup` marks bpf_map_lookup_elem's semantics (Helper).
+  void add(uint32_t id, std::string name, HelperFunction function, DirectHelperFunction direct = nullptr,
+           bool inlinableArrayLookup = false);
   bool remove(uint32_t id);
   // The helper, or nullptr. Helpers stay valid while any copy of the
   // registry holding them lives.

@@ -177,7 +177,7 @@ DirectHelperResult directRemove(void *hostState, uint64_t mapAddress, uint64_t k
 } // namespace
 
 void addMapHelpers(HelperRegistry &registry) {
-  registry.add(1, "", lookup, directLookup);
+  registry.add(1, "", lookup, directLookup, true);
   registry.add(2, "", update, directUpdate);
   registry.add(3, "", remove, directRemove);
   registry.add(87, "", push);

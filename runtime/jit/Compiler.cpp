@@ -180,7 +180,8 @@ private:
     for (size_t value : {sizeof(JitRun), offsetof(JitRun, finished), offsetof(JitRun, callSites),
                          offsetof(JitRun, budget), offsetof(JitRun, contextBegin), offsetof(JitRun, contextSize),
                          offsetof(JitRun, stackTop), offsetof(JitRun, regionCache), offsetof(JitRun, hostState),
-                         offsetof(JitProgramData, directHelpers), sizeof(Cached),
+                         offsetof(JitProgramData, directHelpers), offsetof(JitProgramData, arrayLayouts),
+                         sizeof(ArrayLayout), sizeof(Cached),
                          offsetof(Cached, size), offsetof(Cached, writable), size_t(interp::RunState::kCacheSize)})
       material += fmt::format("|{}", value);
     material += request.checkedMode            ? "|checked|"

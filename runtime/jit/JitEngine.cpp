@@ -24,13 +24,15 @@ std::string helperLabel(int64_t id) {
 // words.
 bool resolveConstants(const ProgramImage &image, const CheckedProgram &checked, const jit::ConstantPlan &plan,
                       const ExecutionEnvironment &environment, std::vector<uint64_t> &constants,
-                      std::vector<uint64_t> &directHelpers, std::string &error) {
+                      std::vector<uint64_t> &directHelpers, std::vector<ArrayLayout> &arrayLayouts,
+                      std::string &error) {
   auto fail = [&](size_t slot, const std::string &message) {
     error = describeInsnError(image.insns, slot, message);
     return false;
   };
   constants.assign(plan.slotOfIndex.size(), 0);
   directHelpers.assign(plan.slotOfIndex.size(), 0);
+  arrayLayouts.assign(plan.slotOfIndex.size(), ArrayLayout{});
   for (size_t slot = 0; slot < image.insns.size(); ++slot) {
     if (!checked.isStart[slot])
       continue;
@@ -58,6 +60,15 @@ bool resolveConstants(const ProgramImage &image, const CheckedProgram &checked, 
       constants[index] = *value;
     }
   }
+  // Lookups in arrays the environment lays out, by helpers that allow it.
+  for (uint32_t index = 0; index < plan.slotOfIndex.size(); ++index) {
+    const uint32_t mapSlot = plan.lookupMapSlot[index];
+    if (mapSlot == jit::ConstantPlan::kNone ||
+        !reinterpret_cast<const Helper *>(constants[index])->inlinableArrayLookup)
+      continue;
+    if (std::optional<ArrayLayout> layout = environment.arrayLayout(constants[plan.indexOfSlot[mapSlot]]))
+      arrayLayouts[index] = *layout;
+  }
   return true;
 }
 
@@ -72,8 +83,10 @@ std::shared_ptr<const LoadedProgram> JitEngine::load(const ProgramImage &image, 
   const ConstantPlan plan = planConstants(image, checked);
   auto program = std::make_shared<JitProgram>(*this, image, environment, options().checked,
                                               options().contextIsPlainMemory && !options().checked);
-  if (!resolveConstants(image, checked, plan, environment, program->constants, program->directHelpers, error))
+  if (!resolveConstants(image, checked, plan, environment, program->constants, program->directHelpers,
+                        program->arrayLayouts, error))
     return nullptr;
+  program->data.arrayLayouts = program->arrayLayouts.data();
   program->data.constants = program->constants.data();
   program->data.directHelpers = program->directHelpers.data();
   program->functionEntries = checked.functionEntries;

@@ -31,6 +31,7 @@ public:
   JitProgramData data;
   std::vector<uint64_t> constants;     // data.constants points here
   std::vector<uint64_t> directHelpers; // data.directHelpers points here
+  std::vector<ArrayLayout> arrayLayouts; // data.arrayLayouts points here
   std::vector<uint32_t> functionEntries;
   std::shared_ptr<const CompiledCode> code;
   JitCompileInfo compileInfo;

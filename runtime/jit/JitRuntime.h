@@ -106,8 +106,13 @@ struct JitProgramData {
   // Per constant: a helper constant's Helper::direct (trusted code calls it
   // before the helper's function), 0 for the others.
   const uint64_t *directHelpers = nullptr;
+  // Per constant: for a bpf_map_lookup_elem call on a known map
+  // (ConstantPlan::lookupMapSlot), the array's layout when trusted code may
+  // inline the lookup; values == 0 otherwise.
+  const ArrayLayout *arrayLayouts = nullptr;
   const JitProgram *program = nullptr;
 };
+static_assert(std::is_standard_layout_v<ArrayLayout>);
 static_assert(std::is_standard_layout_v<JitProgramData>);
 static_assert(offsetof(JitProgramData, constants) == 0);
 

@@ -2,7 +2,70 @@
 
 namespace ebpfc::runtime::jit {
 
+namespace {
+
+// Slots control can reach other than from the instruction before: jump
+// targets and function entries.
+std::vector<bool> findJoinPoints(const ProgramImage &image, const CheckedProgram &checked) {
+  std::vector<bool> joins(image.insns.size(), false);
+  for (uint32_t entry : checked.functionEntries)
+    joins[entry] = true;
+  for (uint32_t slot = 0; slot < image.insns.size(); ++slot) {
+    if (!checked.isStart[slot])
+      continue;
+    const InsnKind kind = checked.decoded[slot].kind;
+    if (kind == InsnKind::Jump || kind == InsnKind::CondJump)
+      for (uint32_t successor : successorsOf(image, checked, slot))
+        if (successor != nextSlot(image, slot))
+          joins[successor] = true;
+  }
+  return joins;
+}
+
+// Whether the instruction certainly leaves r1 alone (conservative: calls,
+// jumps and legacy packet loads do not qualify).
+bool keepsR1(const DecodedInsn &d, const Insn &insn) {
+  switch (d.kind) {
+  case InsnKind::StoreImm:
+  case InsnKind::StoreReg:
+    return true;
+  case InsnKind::Alu:
+  case InsnKind::MovSx:
+  case InsnKind::Neg:
+  case InsnKind::Endian:
+  case InsnKind::Load:
+  case InsnKind::LoadImm64:
+    return insn.dst != 1;
+  case InsnKind::Atomic:
+    return !(d.fetch && insn.src == 1);
+  default:
+    return false;
+  }
+}
+
+// The map ld_imm64 that sets r1 for the call at `call`, in the straight-line
+// code before it; kNone when there is none or control may join in between.
+uint32_t mapLoadBefore(const ProgramImage &image, const CheckedProgram &checked, const std::vector<bool> &joins,
+                       uint32_t call) {
+  uint32_t slot = call;
+  while (!joins[slot] && slot > 0) {
+    do
+      --slot;
+    while (slot > 0 && !checked.isStart[slot]);
+    const DecodedInsn &d = checked.decoded[slot];
+    const Insn &insn = image.insns[slot];
+    if (d.kind == InsnKind::LoadImm64 && insn.dst == 1)
+      return insn.src == op::kPseudoMapFd || insn.src == op::kPseudoMapIdx ? slot : ConstantPlan::kNone;
+    if (!keepsR1(d, insn))
+      return ConstantPlan::kNone;
+  }
+  return ConstantPlan::kNone;
+}
+
+} // namespace
+
 ConstantPlan planConstants(const ProgramImage &image, const CheckedProgram &checked) {
+  const std::vector<bool> joins = findJoinPoints(image, checked);
   ConstantPlan plan;
   plan.indexOfSlot.assign(image.insns.size(), ConstantPlan::kNone);
   for (uint32_t slot = 0; slot < image.insns.size(); ++slot) {
@@ -20,6 +83,9 @@ ConstantPlan planConstants(const ProgramImage &image, const CheckedProgram &chec
     plan.indexOfSlot[slot] = uint32_t(plan.slotOfIndex.size());
     plan.slotOfIndex.push_back(slot);
     plan.kinds.push_back(kind);
+    plan.lookupMapSlot.push_back(kind == ConstantKind::Helper && insn.imm == 1
+                                     ? mapLoadBefore(image, checked, joins, slot)
+                                     : ConstantPlan::kNone);
   }
   return plan;
 }

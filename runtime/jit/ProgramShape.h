@@ -30,6 +30,10 @@ struct ConstantPlan {
   std::vector<uint32_t> indexOfSlot; // per slot: its constant's index, or kNone
   std::vector<uint32_t> slotOfIndex; // per constant: the slot that needs it
   std::vector<ConstantKind> kinds;   // per constant
+  // Per constant: for a call of helper 1 (bpf_map_lookup_elem) whose r1 a
+  // map ld_imm64 sets earlier in the same straight-line code, that
+  // ld_imm64's slot (the map is known once it is resolved); kNone otherwise.
+  std::vector<uint32_t> lookupMapSlot;
 };
 ConstantPlan planConstants(const ProgramImage &image, const CheckedProgram &checked);
 

@@ -212,6 +212,14 @@ private:
 
   Value *runField(uint64_t offset) { return b.CreateConstGEP1_64(m.i8, run, offset); }
 
+  // A pointer field of the program's data, loaded once in the entry block.
+  Value *programDataField(uint64_t offset, const char *name) {
+    llvm::IRBuilder<> eb = entryBuilder();
+    auto *load = eb.CreateLoad(m.ptr, eb.CreateConstGEP1_64(m.i8, programData, offset), name);
+    load->setMetadata(llvm::LLVMContext::MD_invariant_load, m.invariant);
+    return load;
+  }
+
   // r10 as a value. Unchecked code creates it only when the program uses
   // it as a value, so that a frame only addressed through r10 + constant
   // stays promotable to registers.
@@ -642,20 +650,40 @@ private:
   // function through the runtime.
   void translateTrustedHelperCall() {
     const uint32_t index = m.request.constants.indexOfSlot[slot];
-    if (!directHelpers) {
-      llvm::IRBuilder<> eb = entryBuilder();
-      auto *load = eb.CreateLoad(m.ptr, eb.CreateConstGEP1_64(m.i8, programData, offsetof(JitProgramData, directHelpers)),
-                                 "direct_helpers");
-      load->setMetadata(llvm::LLVMContext::MD_invariant_load, m.invariant);
-      directHelpers = load;
+    if (!directHelpers)
+      directHelpers = programDataField(offsetof(JitProgramData, directHelpers), "direct_helpers");
+    const std::vector<Value *> registers = argumentRegisters();
+    BasicBlock *join = BasicBlock::Create(m.context, "helper_done", function);
+    llvm::PHINode *result = llvm::PHINode::Create(m.i64, 3, "", join);
+
+    // bpf_map_lookup_elem on an array the loader laid out: the kernel's
+    // inlined lookup (index below max_entries, else NULL).
+    if (m.request.constants.lookupMapSlot[index] != ConstantPlan::kNone) {
+      Value *layout = b.CreateConstGEP1_64(m.i8, programDataField(offsetof(JitProgramData, arrayLayouts), "layouts"),
+                                           uint64_t(index) * sizeof(ArrayLayout));
+      auto layoutField = [&](size_t offset) {
+        auto *load = b.CreateLoad(m.i64, b.CreateConstGEP1_64(m.i8, layout, offset));
+        load->setMetadata(llvm::LLVMContext::MD_invariant_load, m.invariant);
+        return load;
+      };
+      Value *values = layoutField(offsetof(ArrayLayout, values));
+      BasicBlock *inlined = BasicBlock::Create(m.context, "array_lookup", function);
+      BasicBlock *notInlined = BasicBlock::Create(m.context, "helper_call", function);
+      b.CreateCondBr(b.CreateICmpNE(values, b.getInt64(0)), inlined, notInlined);
+      b.SetInsertPoint(inlined);
+      Value *key = b.CreateZExt(b.CreateLoad(m.i32, b.CreateIntToPtr(registers[1], m.ptr)), m.i64);
+      Value *element = b.CreateAdd(values, b.CreateMul(key, layoutField(offsetof(ArrayLayout, stride))));
+      Value *found = b.CreateSelect(b.CreateICmpULT(key, layoutField(offsetof(ArrayLayout, maxEntries))), element,
+                                    b.getInt64(0));
+      result->addIncoming(found, inlined);
+      b.CreateBr(join);
+      b.SetInsertPoint(notInlined);
     }
+
     auto *direct = b.CreateLoad(m.ptr, b.CreateConstGEP1_64(m.i64, directHelpers, index));
     direct->setMetadata(llvm::LLVMContext::MD_invariant_load, m.invariant);
-    const std::vector<Value *> registers = argumentRegisters();
-
     BasicBlock *fast = BasicBlock::Create(m.context, "helper_fast", function);
     BasicBlock *generic = BasicBlock::Create(m.context, "helper_generic", function);
-    BasicBlock *join = BasicBlock::Create(m.context, "helper_done", function);
     b.CreateCondBr(b.CreateIsNotNull(direct), fast, generic);
 
     b.SetInsertPoint(fast);
@@ -674,7 +702,6 @@ private:
     b.CreateBr(join);
 
     b.SetInsertPoint(join);
-    llvm::PHINode *result = b.CreatePHI(m.i64, 2);
     result->addIncoming(fastValue, fast);
     result->addIncoming(genericValue, genericEnd);
     setReg(0, result);

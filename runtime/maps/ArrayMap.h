@@ -9,6 +9,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 namespace ebpfc::runtime {
 
@@ -26,6 +27,19 @@ public:
   static std::unique_ptr<Map> create(const MapSpec &spec, unsigned numCpus);
 
   bool findValueRegion(const void *p, size_t len, MemoryRegion &region) const override;
+
+  // Where values lie, for engines that inline lookups: nullopt for per-CPU
+  // arrays (the value depends on the CPU).
+  struct Layout {
+    uint8_t *values;
+    size_t stride;
+    uint32_t maxEntries;
+  };
+  std::optional<Layout> layout() const {
+    if (isPerCpu())
+      return std::nullopt;
+    return Layout{storage_.get(), stride_, spec_.maxEntries};
+  }
 
 private:
   ArrayMap(const MapSpec &spec, unsigned numCpus, uint8_t *storage);

@@ -87,6 +87,18 @@ struct Helper {
   std::string name;
   HelperFunction function;
   DirectHelperFunction direct = nullptr; // optional
+  // The helper is bpf_map_lookup_elem as the kernel defines it, so an
+  // engine may inline it on maps whose layout the environment describes
+  // (ExecutionEnvironment::arrayLayout), as the kernel's JIT does.
+  bool inlinableArrayLookup = false;
+};
+
+// An array map's values as an engine may address them itself: the value of
+// key k (a u32) lies at values + k * stride for every k below maxEntries.
+struct ArrayLayout {
+  uint64_t values = 0; // 0: not inlinable
+  uint64_t stride = 0;
+  uint64_t maxEntries = 0;
 };
 
 // ld_imm64 with a pseudo source other than kPseudoFunc (which engines
@@ -109,6 +121,14 @@ public:
   // for kPseudoMapIdx/kPseudoMapFd, a pointer into a map value for
   // kPseudoMapIdxValue/kPseudoMapValue. nullopt with `error` when unknown.
   virtual std::optional<uint64_t> resolvePseudoLoad(const PseudoLoad &load, std::string &error) const;
+
+  // The layout of the map behind a map handle from resolvePseudoLoad, when
+  // lookups in it may be inlined (an array whose values do not depend on
+  // the CPU and never move); nullopt otherwise, and by default.
+  virtual std::optional<ArrayLayout> arrayLayout(uint64_t mapHandle) const {
+    (void)mapHandle;
+    return std::nullopt;
+  }
 
   // bpf_tail_call(ctx, progArray, index): the slot's program (loaded by the
   // same engine). As in the kernel, an index out of range falls through

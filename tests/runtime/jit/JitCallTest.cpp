@@ -2,6 +2,9 @@
 // tail calls in compiled code, on both JIT variants.
 #include "JitTestSupport.h"
 
+#include <array>
+#include <cstring>
+
 namespace ebpfc::runtime::testing {
 namespace {
 
@@ -267,6 +270,82 @@ TEST_P(JitCalls, TailCallIntoAnotherEnginesProgramFaults) {
   ASSERT_TRUE(result.faulted());
   EXPECT_EQ(result.fault->kind, FaultKind::EngineMismatch);
   EXPECT_EQ(result.fault->insn, 3u);
+}
+
+// An environment whose map 0 is an array the JIT may address itself, with a
+// bpf_map_lookup_elem that counts its calls.
+class ArrayEnvironment final : public FakeEnvironment {
+public:
+  static constexpr uint64_t kHandle = 0x7000;
+  ArrayEnvironment() {
+    setPseudoValue(op::kPseudoMapIdx, 0, kHandle);
+    lookup_.id = 1;
+    lookup_.name = "bpf_map_lookup_elem";
+    lookup_.function = [this](HelperCall &call) -> uint64_t {
+      ++calls;
+      const auto key = call.readableMemory(call.arg(2), 4);
+      uint32_t index = 0;
+      if (key)
+        std::memcpy(&index, key->data(), 4);
+      return index < 3 ? reinterpret_cast<uint64_t>(values.data() + index * 16) : 0;
+    };
+    lookup_.inlinableArrayLookup = true;
+    addMemoryRegion(hostRegion(values.data(), values.size(), RegionKind::MapValue, "array"));
+  }
+  const Helper *findHelper(uint32_t id) const override { return id == 1 ? &lookup_ : nullptr; }
+  std::optional<ArrayLayout> arrayLayout(uint64_t handle) const override {
+    if (!laidOut || handle != kHandle)
+      return std::nullopt;
+    return ArrayLayout{reinterpret_cast<uint64_t>(values.data()), 16, 3};
+  }
+
+  std::array<uint8_t, 48> values{};
+  bool laidOut = true;
+  mutable int calls = 0;
+
+private:
+  Helper lookup_;
+};
+
+std::string lookupOf(uint32_t index) {
+  return "*(u32 *)(r10 - 0x4) = " + std::to_string(index) +
+         "\nr2 = r10\nr2 += -4\nld_pseudo r1, 0x5, 0x0\ncall 0x1\nexit";
+}
+
+TEST(JitCalls, ArrayLookupsAreInlinedInTrustedCodeWhereTheEnvironmentLaysTheArrayOut) {
+  ArrayEnvironment environment;
+  const uint64_t base = reinterpret_cast<uint64_t>(environment.values.data());
+  for (uint32_t index : {0u, 2u, 3u, 0xffffffffu}) {
+    auto program = loadText(trustedJit(), environment, lookupOf(index));
+    ASSERT_TRUE(program);
+    RunResult result = runProgram(trustedJit(), *program);
+    ASSERT_FALSE(result.faulted()) << faultText(result);
+    EXPECT_EQ(result.returnValue, index < 3 ? base + index * 16 : 0u) << index;
+  }
+  EXPECT_EQ(environment.calls, 0); // every lookup was inlined
+
+  // The checked JIT, and the trusted one without a layout, call the helper.
+  auto checked = loadText(checkedJit(), environment, lookupOf(1));
+  ASSERT_TRUE(checked);
+  EXPECT_EQ(runProgram(checkedJit(), *checked).returnValue, base + 16);
+  EXPECT_EQ(environment.calls, 1);
+  environment.laidOut = false;
+  auto unlaid = loadText(trustedJit(), environment, lookupOf(2));
+  ASSERT_TRUE(unlaid);
+  EXPECT_EQ(runProgram(trustedJit(), *unlaid).returnValue, base + 32);
+  EXPECT_EQ(environment.calls, 2);
+}
+
+TEST(JitCalls, AnArrayLookupIsNotInlinedWhenR1MayComeFromElsewhere) {
+  ArrayEnvironment environment;
+  // r1 is set before a jump target: control may reach the call with another
+  // r1, so the lookup goes through the helper.
+  const char *joined = "*(u32 *)(r10 - 0x4) = 1\nr2 = r10\nr2 += -4\nld_pseudo r1, 0x5, 0x0\n"
+                       "if r2 == 0 goto l\nl:\ncall 0x1\nexit";
+  auto program = loadText(trustedJit(), environment, joined);
+  ASSERT_TRUE(program);
+  EXPECT_EQ(runProgram(trustedJit(), *program).returnValue, reinterpret_cast<uint64_t>(environment.values.data()) + 16);
+  EXPECT_EQ(environment.calls, 1);
 }
 
 } // namespace

@@ -839,7 +839,8 @@ RunResult Interpreter::run(const LoadedProgram &loaded, const RunInput &input) c
   // Set one by one: `= {}` became a block clear that cost more than the rest.
   uint64_t registers[kNumRegisters];
   registers[0] = 0;
-  std::copy(input.args.begin(), input.args.end(), registers + 1);
+  for (unsigned r = 1; r <= 5; ++r) // not std::copy: that became a memmove call
+    registers[r] = input.args[r - 1];
   for (unsigned r = 6; r < kFramePointer; ++r)
     registers[r] = 0;
   registers[kFramePointer] = state.stackTop();

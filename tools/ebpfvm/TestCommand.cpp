@@ -308,7 +308,7 @@ void runJsonSuite(const Settings &settings, SuiteOutcome &outcome) {
       for (const std::string &difference :
            suites::describeDifferences(*results[i][0], *results[i][e], settings.engines[0].name,
                                        settings.engines[e].name))
-        caseOutcome.failures.push_back({where, "engines disagree: " + difference, std::nullopt, {}});
+        caseOutcome.failures.push_back({where, "engines disagree: " + difference, std::nullopt, {}, true, {}});
     }
     caseOutcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     outcome.cases.push_back(std::move(caseOutcome));
@@ -424,7 +424,7 @@ void runStfSuite(const Settings &settings, SuiteOutcome &outcome) {
                                         fmt::format("engines disagree on the verdict of packet {}: {} {}, {} {}",
                                                     i + 1, a, left.returnValues[i], b, right.returnValues[i]),
                                         std::nullopt,
-                                        {}});
+                                        {}, true, {}});
       }
     for (size_t i = 0; i < std::min(left.outputs.size(), right.outputs.size()); ++i) {
       const suites::StfOutput &l = left.outputs[i], &r = right.outputs[i];
@@ -435,14 +435,14 @@ void runStfSuite(const Settings &settings, SuiteOutcome &outcome) {
              fmt::format("engines disagree on the packet sent: {} port {} {}, {} port {} {}", a, l.port,
                          suites::formatHex(l.data), b, r.port, suites::formatHex(r.data)),
              std::nullopt,
-             {}});
+             {}, true, {}});
     }
     if (left.outputs.size() != right.outputs.size())
       caseOutcome.failures.push_back({where(0),
                                       fmt::format("engines disagree: {} sent {} packets, {} sent {}", a,
                                                   left.outputs.size(), b, right.outputs.size()),
                                       std::nullopt,
-                                      {}});
+                                      {}, true, {}});
   }
   caseOutcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   outcome.cases.push_back(std::move(caseOutcome));

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <optional>
 
 namespace ebpfc::runtime::helpers {
 
@@ -141,37 +142,41 @@ uint64_t spinLock(HelperCall &call) {
 constexpr uint64_t kNullPage = 4096;
 constexpr DirectHelperResult kDeclined{0, 0};
 
-DirectHelperResult directLookup(void *hostState, uint64_t mapAddress, uint64_t key, uint64_t, uint64_t, uint64_t) {
+// The map and CPU of a keyed map operation, or nullopt to decline.
+struct DirectMapCall {
+  Map *map;
+  const void *key;
+  unsigned cpu;
+};
+std::optional<DirectMapCall> directMapCall(void *hostState, uint64_t mapAddress, uint64_t key) {
   if (!hostState || mapAddress < kNullPage || key < kNullPage)
-    return kDeclined;
+    return std::nullopt;
   Map *map = reinterpret_cast<Map *>(mapAddress);
   if (map->spec().keySize == 0)
+    return std::nullopt;
+  return DirectMapCall{map, reinterpret_cast<const void *>(key), static_cast<HelperContext *>(hostState)->cpu};
+}
+
+DirectHelperResult directLookup(void *hostState, uint64_t mapAddress, uint64_t key, uint64_t, uint64_t, uint64_t) {
+  const std::optional<DirectMapCall> call = directMapCall(hostState, mapAddress, key);
+  if (!call)
     return kDeclined;
-  const unsigned cpu = static_cast<HelperContext *>(hostState)->cpu;
-  return {reinterpret_cast<uint64_t>(map->lookup(reinterpret_cast<const void *>(key), cpu)), 1};
+  return {reinterpret_cast<uint64_t>(call->map->lookup(call->key, call->cpu)), 1};
 }
 
 DirectHelperResult directUpdate(void *hostState, uint64_t mapAddress, uint64_t key, uint64_t value, uint64_t flags,
                                 uint64_t) {
-  if (!hostState || mapAddress < kNullPage || key < kNullPage || value < kNullPage)
+  const std::optional<DirectMapCall> call = directMapCall(hostState, mapAddress, key);
+  if (!call || value < kNullPage)
     return kDeclined;
-  Map *map = reinterpret_cast<Map *>(mapAddress);
-  if (map->spec().keySize == 0)
-    return kDeclined;
-  const unsigned cpu = static_cast<HelperContext *>(hostState)->cpu;
-  return {uint64_t(error(map->update(reinterpret_cast<const void *>(key), reinterpret_cast<const void *>(value), flags,
-                                     cpu))),
-          1};
+  return {error(call->map->update(call->key, reinterpret_cast<const void *>(value), flags, call->cpu)), 1};
 }
 
 DirectHelperResult directRemove(void *hostState, uint64_t mapAddress, uint64_t key, uint64_t, uint64_t, uint64_t) {
-  if (!hostState || mapAddress < kNullPage || key < kNullPage)
+  const std::optional<DirectMapCall> call = directMapCall(hostState, mapAddress, key);
+  if (!call)
     return kDeclined;
-  Map *map = reinterpret_cast<Map *>(mapAddress);
-  if (map->spec().keySize == 0)
-    return kDeclined;
-  const unsigned cpu = static_cast<HelperContext *>(hostState)->cpu;
-  return {uint64_t(error(map->remove(reinterpret_cast<const void *>(key), cpu))), 1};
+  return {error(call->map->remove(call->key, call->cpu)), 1};
 }
 
 } // namespace

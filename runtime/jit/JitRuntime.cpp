@@ -184,11 +184,12 @@ uint64_t misalignedUpdate(uint8_t *address, int32_t operation, uint64_t operandV
 } // namespace
 
 interp::RunState &runState(JitRun *run) {
-  if (!run->state) {
-    run->state = &run->stateStorage->create(*run->options, *run->input, run->stack);
+  interp::RunState *state = run->stateStorage->get();
+  if (!state) {
+    state = &run->stateStorage->create(*run->options, *run->input, run->stack);
     std::fill(std::begin(run->faultRegisters), std::end(run->faultRegisters), 0);
   }
-  return *run->state;
+  return *state;
 }
 
 extern "C" {

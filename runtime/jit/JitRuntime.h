@@ -87,7 +87,6 @@ struct JitRun {
   // Runtime only. The run state is what the runtime's slow paths (helpers,
   // accessors, faults) work on; trusted code creates it on first need
   // (runState), so that a run that needs none does not pay for it.
-  interp::RunState *state = nullptr;
   LazyRunState *stateStorage = nullptr;
   const EngineOptions *options = nullptr;
   const RunInput *input = nullptr;
@@ -102,7 +101,7 @@ static_assert(std::is_standard_layout_v<interp::RunState::CachedRegion>);
 // compiled (and cached for any environment): resolved pseudo loads, the
 // helpers it calls, the direct-lookup layout of array maps.
 struct JitProgramData {
-  const uint64_t *constants = nullptr; // compiled code reads these two
+  const uint64_t *constants = nullptr; // compiled code reads the first three
   // Per constant: a helper constant's Helper::direct (trusted code calls it
   // before the helper's function), 0 for the others.
   const uint64_t *directHelpers = nullptr;

@@ -630,19 +630,21 @@ private:
   std::vector<Value *> argumentRegisters() { return {reg(1), reg(2), reg(3), reg(4), reg(5)}; }
 
   void translateHelperCall() {
-    if (!checkedMode) {
+    if (checkedMode)
+      setReg(0, callHelperFunction(argumentRegisters()));
+    else
       translateTrustedHelperCall();
-      return;
-    }
+  }
+
+  // The helper's function through the runtime (ebpfc_jit_call_helper); r0.
+  Value *callHelperFunction(const std::vector<Value *> &registers) {
     spillBudget();
-    Value *helper = hostPointer(constant(slot));
-    std::vector<Value *> args = {run, programData, helper, site()};
-    for (Value *argument : argumentRegisters())
-      args.push_back(argument);
+    std::vector<Value *> args = {run, programData, hostPointer(constant(slot)), site()};
+    args.insert(args.end(), registers.begin(), registers.end());
     Value *result = b.CreateCall(m.rt.callHelper, args);
     reloadBudget();
     unwindIfFinished();
-    setReg(0, result);
+    return result;
   }
 
   // Trusted code first tries the helper's fast path (Helper::direct), when
@@ -694,10 +696,7 @@ private:
     b.CreateCondBr(b.CreateICmpNE(b.CreateExtractValue(answer, 1), b.getInt64(0)), join, generic);
 
     b.SetInsertPoint(generic);
-    std::vector<Value *> args = {run, programData, hostPointer(constant(slot)), site()};
-    args.insert(args.end(), registers.begin(), registers.end());
-    Value *genericValue = b.CreateCall(m.rt.callHelper, args);
-    unwindIfFinished();
+    Value *genericValue = callHelperFunction(registers);
     BasicBlock *genericEnd = b.GetInsertBlock();
     b.CreateBr(join);
 

@@ -523,14 +523,19 @@ private:
     return true;
   }
 
-  // The type of a method or function declaration whose parameters are typed.
-  template <typename Decl> const Type *functionType(Decl &decl, const Type *returnType) {
-    Type *type = types_.make(TypeKind::Function);
+  // The type of a declaration with type parameters and typed parameters
+  // (a method, function or package).
+  template <typename Decl> Type *parameterizedType(TypeKind kind, Decl &decl) {
+    Type *type = types_.make(kind);
     type->name = decl.name;
     type->declaration = &decl;
     for (auto &p : decl.typeParameters)
       type->typeParameters.push_back(p.get());
     type->parameters = typeParameters(decl.parameters);
+    return type;
+  }
+  template <typename Decl> const Type *functionType(Decl &decl, const Type *returnType) {
+    Type *type = parameterizedType(TypeKind::Function, decl);
     type->returnType = returnType;
     return type;
   }
@@ -604,13 +609,7 @@ private:
     checkParameters(decl.parameters, true);
     if (!allTyped(decl.parameters))
       return;
-    Type *type = types_.make(TypeKind::Package);
-    type->name = decl.name;
-    type->declaration = &decl;
-    for (auto &p : decl.typeParameters)
-      type->typeParameters.push_back(p.get());
-    type->parameters = typeParameters(decl.parameters);
-    decl.type = type;
+    decl.type = parameterizedType(TypeKind::Package, decl);
   }
 
   // ================================================================ parsers and controls
